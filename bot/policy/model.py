@@ -1,0 +1,119 @@
+"""Policy: presets (one per regulation), units, groups and their overrides.
+
+Resolution order for a group: preset chain (`extends`) → unit overrides → group overrides.
+Unknown keys are errors, so that a typo in config/bot.toml stops start-up instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_HHMM_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Preset(BaseModel):
+    """The effective values a group runs with. Every field has a default so partial presets work."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "default"
+    regulation: str = "工作群管理通用规范"
+    description: str = ""
+    filing_days: int = Field(default=7, ge=1, le=60)
+    refiling_days: int = Field(default=7, ge=1, le=60)
+    temporary_dissolve_days: int = Field(default=2, ge=1, le=60)
+    confirm_each_entry: bool = False
+    card_must_be_real_name: bool = False
+    card_pattern: str = "{name}-{dept}"
+    remove_unverified: bool = False
+    verify_grace_hours: int = Field(default=24, ge=1, le=24 * 30)
+    working_hours: str = "08:30-17:30"
+    lunch_break: str = ""
+    urgent_words: tuple[str, ...] = ("【紧急】", "紧急", "急")
+    strike_expiry_days: int = Field(default=30, ge=1, le=365)
+    citations: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("working_hours", "lunch_break")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if v and not _HHMM_RANGE.match(v):
+            raise ValueError(f"应为 HH:MM-HH:MM 形式，收到 {v!r}")
+        return v
+
+    def cite(self, rule: str) -> str:
+        """「依据《…》第N条」 for a rule key; falls back to the regulation's title alone."""
+        article = self.citations.get(rule, "")
+        if article.startswith("《"):
+            return f"依据{article}"
+        return f"依据《{self.regulation}》{article}"
+
+
+class PresetSpec(BaseModel):
+    """A preset as written in a TOML file: any subset of `Preset`'s fields plus `extends`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extends: str | None = None
+    regulation: str | None = None
+    description: str | None = None
+    filing_days: int | None = None
+    refiling_days: int | None = None
+    temporary_dissolve_days: int | None = None
+    confirm_each_entry: bool | None = None
+    card_must_be_real_name: bool | None = None
+    card_pattern: str | None = None
+    remove_unverified: bool | None = None
+    verify_grace_hours: int | None = None
+    working_hours: str | None = None
+    lunch_break: str | None = None
+    urgent_words: list[str] | None = None
+    strike_expiry_days: int | None = None
+    citations: dict[str, str] | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(exclude={"extends"}).items() if v is not None}
+
+
+class UnitSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    preset: str | None = None
+    supervisors: list[str] = Field(default_factory=list)
+    leaders: list[str] = Field(default_factory=list)
+    overrides: PresetSpec = Field(default_factory=PresetSpec)
+
+    @field_validator("supervisors", "leaders", mode="before")
+    @classmethod
+    def _ids_as_str(cls, v: Any) -> Any:
+        return [str(x) for x in v] if isinstance(v, list) else v
+
+
+class GroupSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    unit: str | None = None
+    preset: str | None = None
+    deputies: list[str] = Field(default_factory=list)
+    leaders: list[str] = Field(default_factory=list)
+    overrides: PresetSpec = Field(default_factory=PresetSpec)
+
+    @field_validator("deputies", "leaders", mode="before")
+    @classmethod
+    def _ids_as_str(cls, v: Any) -> Any:
+        return [str(x) for x in v] if isinstance(v, list) else v
+
+
+class PolicyFile(BaseModel):
+    """The shape of config/bot.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_preset: str = "default"
+    presets: dict[str, PresetSpec] = Field(default_factory=dict)
+    units: dict[str, UnitSpec] = Field(default_factory=dict)
+    groups: dict[str, GroupSpec] = Field(default_factory=dict)
