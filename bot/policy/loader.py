@@ -112,7 +112,7 @@ class Policy:
         for name in self._specs:
             _resolve_or_raise(lambda n=name: self.preset(n), f"{src}: presets.{name}")
         for gid in self.spec.groups:
-            _resolve_or_raise(lambda g=gid: self.for_group(g), f"{src}: groups.{gid}")
+            _resolve_or_raise(lambda g=gid: self.for_group(g), f"{src}: groups.{gid}.overrides")
 
 
 def _resolve_or_raise(fn: Any, where: str) -> None:
@@ -121,7 +121,13 @@ def _resolve_or_raise(fn: Any, where: str) -> None:
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
-        raise PolicyError(f"{where}.{key}: {err['msg']}") from None
+        raise PolicyError(f"{where}.{key}: {_msg(err)}") from None
+
+
+def _msg(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "未知的配置项"
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +163,5 @@ def load_policy(path: Path | None) -> Policy:
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
-        msg = "未知的配置项" if err["type"] == "extra_forbidden" else err["msg"]
-        raise PolicyError(f"{src}: {key}: {msg}") from None
+        raise PolicyError(f"{src}: {key}: {_msg(err)}") from None
     return Policy(spec, builtin_presets(), source=src)

@@ -1,0 +1,92 @@
+"""Start-up: NoneBot init, settings, security check, policy, adapters, plugins, runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+import nonebot
+from loguru import logger
+
+from bot.intake.adapters import StewardV11Adapter, StewardV12Adapter
+from bot.logs import configure_logging
+from bot.policy import PolicyError, load_policy
+from bot.runtime import Runtime, set_runtime
+from bot.settings import SettingsError, StewardSettings, check_listen_security, load_settings
+from bot.store.db import Database, DatabaseError
+
+PLUGINS = ("bot.plugins.intake", "bot.plugins.core")
+_ENV_PREFIXES = ("ONEBOT_", "STEWARD_")
+
+
+class StartupError(Exception):
+    """Any reason to refuse to start; the message is one line for the operator."""
+
+
+def _env_overrides() -> dict[str, Any]:
+    """NoneBot reads an undeclared key from the environment only when `.env` names it too; read
+    ours (and the adapter's) directly so that plain environment variables always work."""
+    out: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        if key.startswith(_ENV_PREFIXES) or key == "DATABASE_URL":
+            v: Any = value
+            if value[:1] in "[{":
+                try:
+                    v = json.loads(value)
+                except json.JSONDecodeError:
+                    pass
+            out[key.lower()] = v
+    return out
+
+
+def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
+    """Initialise NoneBot and our runtime (not started). Raises `StartupError`."""
+    nonebot.init(**{**_env_overrides(), **overrides})
+    driver = nonebot.get_driver()
+    cfg = driver.config
+    try:
+        settings = load_settings(cfg.model_dump())
+        configure_logging(cfg.log_level, settings.log_dir if settings.steward_log_file else None)
+        raw = cfg.model_dump()
+        shared = raw.get("onebot_access_token")
+        check_listen_security(str(cfg.host), {
+            "OneBot v11": raw.get("onebot_v11_access_token") or shared,
+            "OneBot v12": raw.get("onebot_v12_access_token") or shared,
+        })
+        policy = load_policy(settings.steward_policy_file)
+    except (SettingsError, PolicyError) as e:
+        raise StartupError(str(e)) from None
+    rt = Runtime(settings=settings, policy=policy, superusers=frozenset(str(u) for u in cfg.superusers))
+    set_runtime(rt)
+    if load_plugins:
+        driver.register_adapter(StewardV11Adapter)
+        driver.register_adapter(StewardV12Adapter)
+        driver.on_startup(rt.start)
+        driver.on_shutdown(rt.stop)
+        for name in PLUGINS:
+            nonebot.load_plugin(name)
+    return rt
+
+
+async def prepare_database(settings: StewardSettings) -> str:
+    """Migrate (or refuse) before the server starts, so that errors are one clean line."""
+    db = Database(settings.resolved_database_url())
+    try:
+        return await db.prepare(auto_migrate=settings.steward_auto_migrate)
+    finally:
+        await db.dispose()
+
+
+def run() -> None:
+    try:
+        rt = init()
+        asyncio.run(prepare_database(rt.settings))
+    except (StartupError, DatabaseError) as e:
+        print(f"工作群管家无法启动：{e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    cfg = nonebot.get_driver().config
+    logger.info(f"listening for OneBot on ws://{cfg.host}:{cfg.port}/onebot/v11/ws and /onebot/v12/ws")
+    nonebot.run()

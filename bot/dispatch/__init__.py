@@ -1,0 +1,8 @@
+"""Command and message dispatch without a matcher per command."""
+
+from bot.dispatch.commands import UsageError, command
+from bot.dispatch.context import CommandContext
+from bot.dispatch.roles import Role
+from bot.dispatch.router import on_group_message
+
+__all__ = ["CommandContext", "Role", "UsageError", "command", "on_group_message"]

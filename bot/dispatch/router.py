@@ -1,0 +1,88 @@
+"""The message path: record → command (dict lookup) or the message hooks (content rules, activity).
+
+One NoneBot matcher feeds this; capabilities register hooks here instead of adding matchers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from loguru import logger
+
+from bot.dispatch.commands import Command, UsageError, registry, split_command
+from bot.dispatch.context import CommandContext
+from bot.dispatch.roles import RoleBook, resolve_role
+from bot.intake.record import MessageRecord
+from bot.intake.stats import stats
+from bot.runtime import Runtime
+from bot.store import audit, groups
+
+MessageHook = Callable[[MessageRecord, Runtime], Awaitable[None]]
+message_hooks: list[MessageHook] = []
+role_book = RoleBook()
+
+
+def on_group_message(hook: MessageHook) -> MessageHook:
+    """Register a hook that sees every group message that is not a command."""
+    message_hooks.append(hook)
+    return hook
+
+
+async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
+    stats.messages += 1
+    if rec.is_group:
+        rt.registry.note_group(rec.platform, rec.group_id, rec.self_id)
+        role_book.note(rec.platform, rec.group_id, rec.user_id, rec.sender_role)
+        await groups.touch(rec.platform, rec.group_id, rec.self_id, rec.time)
+    parsed = split_command(rec.text)
+    if parsed:
+        cmd = registry.get(parsed[0])
+        if cmd is not None:
+            await run_command(cmd, parsed[1], rec, rt)
+            return
+        if not rec.is_group:
+            await rt.actions.send_private(rec.platform, rec.self_id, rec.user_id,
+                                          f"没有 /{parsed[0]} 这个命令。发送 /帮助 查看可用命令。")
+            return
+    if rec.is_group:
+        for hook in message_hooks:
+            try:
+                await hook(rec, rt)
+            except Exception:
+                logger.exception(f"message hook {getattr(hook, '__qualname__', hook)} failed")
+
+
+async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:
+    role = resolve_role(
+        rec.user_id,
+        group_id=rec.group_id,
+        platform=rec.platform,
+        platform_role=rec.sender_role,
+        policy=rt.policy,
+        superusers=rt.superusers,
+        book=role_book,
+    )
+    ctx = CommandContext(record=rec, command=cmd, args=args, role=role, runtime=rt)
+    if cmd.scope == "group" and not rec.is_group:
+        ctx.reply(f"/{cmd.name} 需要在群内使用。")
+        return
+    if cmd.scope == "private" and rec.is_group:
+        ctx.reply(f"/{cmd.name} 涉及个人信息，请私聊机器人使用。", mention=True)
+        return
+    if role < cmd.min_role:
+        logger.info(f"refused /{cmd.name} for user {rec.user_id} ({role.name}) in {rec.group_id or 'private'}")
+        ctx.reply(f"抱歉，/{cmd.name} 需要「{cmd.min_role.label}」及以上权限，您当前为「{role.label}」，"
+                  "本次未做任何操作。", mention=rec.is_group)
+        return
+    try:
+        await cmd.handler(ctx)
+    except UsageError as e:
+        reason = f"{e.reason}\n" if e.reason else ""
+        ctx.reply(f"{reason}用法：{cmd.usage}")
+        return
+    except Exception:
+        logger.exception(f"command /{cmd.name} failed")
+        ctx.reply(f"抱歉，处理 /{cmd.name} 时出错，已记录日志。请稍后重试或联系运维人员。")
+        return
+    await audit.record(f"command.{cmd.name}", actor=rec.user_id, platform=rec.platform, group_id=rec.group_id,
+                       reason=f"{role.label}执行 /{cmd.name}")

@@ -1,0 +1,1 @@
+"""Intake: OneBot frames → repaired events → neutral records."""

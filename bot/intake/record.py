@@ -1,0 +1,172 @@
+"""The neutral record every rule reads: who, where, when, text, segments — platform-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from nonebot.adapters import Event
+from nonebot.adapters.onebot import v11, v12
+
+from bot.intake.payloads import RAW_MESSAGE_ID
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    platform: Literal["qq", "wechat"]
+    self_id: str
+    chat: Literal["group", "private"]
+    group_id: str  # "" in private chat
+    user_id: str
+    message_id: str
+    time: datetime  # the event's own timestamp (UTC), not the clock at processing time
+    text: str  # the plain text of the text segments
+    segments: tuple[Segment, ...]
+    sender_role: str = ""  # owner | admin | member | "" (unknown, e.g. v12)
+    card: str = ""
+    nickname: str = ""
+    at_all: bool = False
+    mentions: tuple[str, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat == "group"
+
+
+def _v11_segments(msg: v11.Message) -> tuple[tuple[Segment, ...], bool, tuple[str, ...]]:
+    segs = tuple(Segment(s.type, dict(s.data)) for s in msg)
+    ats = [str(s.data.get("qq", "")) for s in segs if s.type == "at"]
+    return segs, "all" in ats, tuple(a for a in ats if a and a != "all")
+
+
+def from_event(event: Event) -> MessageRecord | None:
+    """Build the record from a typed message event; None for anything else."""
+    if isinstance(event, v11.GroupMessageEvent | v11.PrivateMessageEvent):
+        segs, at_all, mentions = _v11_segments(event.message)
+        extra = event.model_extra or {}
+        sender = event.sender
+        is_group = isinstance(event, v11.GroupMessageEvent)
+        return MessageRecord(
+            platform="qq",
+            self_id=str(event.self_id),
+            chat="group" if is_group else "private",
+            group_id=str(event.group_id) if is_group else "",  # type: ignore[union-attr]
+            user_id=str(event.user_id),
+            message_id=str(extra.get(RAW_MESSAGE_ID, event.message_id)),
+            time=datetime.fromtimestamp(event.time, UTC),
+            text=event.message.extract_plain_text(),
+            segments=segs,
+            sender_role=sender.role or "",
+            card=sender.card or "",
+            nickname=sender.nickname or "",
+            at_all=at_all,
+            mentions=mentions,
+        )
+    if isinstance(event, v12.GroupMessageEvent | v12.PrivateMessageEvent):
+        segs = tuple(Segment(s.type, dict(s.data)) for s in event.message)
+        is_group = isinstance(event, v12.GroupMessageEvent)
+        when = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+        return MessageRecord(
+            platform="wechat",
+            self_id=str(event.self.user_id),
+            chat="group" if is_group else "private",
+            group_id=str(event.group_id) if is_group else "",  # type: ignore[union-attr]
+            user_id=str(event.user_id),
+            message_id=str(event.message_id),
+            time=when.astimezone(UTC),
+            text=event.message.extract_plain_text(),
+            segments=segs,
+            at_all=any(s.type == "mention_all" for s in segs),
+            mentions=tuple(str(s.data.get("user_id")) for s in segs if s.type == "mention"),
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRecord:
+    """A group notice, with the implementations' variants folded into one `kind`.
+
+    kind: member_join | member_leave | member_kicked | bot_kicked | group_disbanded | file_upload |
+    recall | other. `disband` (NapCat, Lagrange) and `group_dismiss` (LLOneBot) both become
+    group_disbanded.
+    """
+
+    platform: Literal["qq", "wechat"]
+    self_id: str
+    kind: str
+    sub_type: str
+    group_id: str
+    user_id: str
+    operator_id: str
+    time: datetime
+    extra: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    platform: Literal["qq", "wechat"]
+    self_id: str
+    kind: Literal["group_add", "group_invite"]
+    group_id: str
+    user_id: str
+    comment: str
+    flag: str
+    invitor_id: str  # "" when nobody invited the applicant (LLOneBot sends 0)
+    time: datetime
+
+
+_DECREASE = {"leave": "member_leave", "kick": "member_kicked", "kick_me": "bot_kicked", "disband": "group_disbanded"}
+
+
+def notice_from_event(event: Event) -> NoticeRecord | None:
+    if not isinstance(event, v11.NoticeEvent):
+        return None
+    d = event.model_dump()
+    notice_type = str(d.get("notice_type", ""))
+    sub_type = str(d.get("sub_type") or "")
+    kind = {
+        "group_increase": "member_join",
+        "group_decrease": _DECREASE.get(sub_type, "member_leave"),
+        "group_dismiss": "group_disbanded",
+        "group_upload": "file_upload",
+        "group_recall": "recall",
+    }.get(notice_type, "other")
+    if "group_id" not in d:
+        return None
+    known = {"time", "self_id", "post_type", "notice_type", "sub_type", "group_id", "user_id", "operator_id"}
+    return NoticeRecord(
+        platform="qq",
+        self_id=str(event.self_id),
+        kind=kind,
+        sub_type=sub_type or notice_type,
+        group_id=str(d["group_id"]),
+        user_id=str(d.get("user_id") or ""),
+        operator_id=str(d.get("operator_id") or ""),
+        time=datetime.fromtimestamp(event.time, UTC),
+        extra={k: v for k, v in d.items() if k not in known},
+    )
+
+
+def request_from_event(event: Event) -> RequestRecord | None:
+    if not isinstance(event, v11.GroupRequestEvent):
+        return None
+    extra = event.model_extra or {}
+    invitor = str(extra.get("invitor_id") or "")
+    return RequestRecord(
+        platform="qq",
+        self_id=str(event.self_id),
+        kind="group_add" if event.sub_type == "add" else "group_invite",
+        group_id=str(event.group_id),
+        user_id=str(event.user_id),
+        comment=event.comment or "",
+        flag=event.flag,
+        invitor_id="" if invitor in ("", "0") else invitor,
+        time=datetime.fromtimestamp(event.time, UTC),
+    )

@@ -1,0 +1,22 @@
+"""Counters of what came in, for /状态. In memory: they describe this process's life."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass
+class IntakeStats:
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    messages: int = 0  # group + private message events handled
+    events: Counter[str] = field(default_factory=Counter)
+    unparsed: Counter[str] = field(default_factory=Counter)
+    self_sent: int = 0
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+
+stats = IntakeStats()

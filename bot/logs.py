@@ -1,0 +1,50 @@
+"""Logging: loguru to the console and to a rotating file under data/logs/.
+
+NoneBot logs every incoming event with its full text at SUCCESS level. Message text may carry
+personal data (SPEC: never in logs), and one log line per message is also measurable cost, so those
+lines are dropped; our own intake logs only types and counters.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+_FORMAT = "<g>{time:MM-DD HH:mm:ss}</g> [<lvl>{level}</lvl>] <c><u>{name}</u></c> | {message}"
+_FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} [{level}] {name} | {message}"
+_handlers: list[int] = []
+
+
+def _make_filter(level: str | int) -> Any:
+    levelno = logger.level(level).no if isinstance(level, str) else level
+
+    def keep(record: Any) -> bool:
+        if record["level"].no < levelno:
+            return False
+        # nonebot.message: "<bot> | [message.group.normal]: Message … '<text>'" and matcher chatter.
+        return not (record["name"] == "nonebot.message" and record["level"].name in ("SUCCESS", "INFO"))
+
+    return keep
+
+
+def configure_logging(level: str | int = "INFO", log_dir: Path | None = None) -> None:
+    import nonebot.log
+
+    try:
+        logger.remove(nonebot.log.logger_id)
+    except ValueError:
+        pass  # already removed by an earlier call
+    for h in _handlers:
+        logger.remove(h)
+    _handlers.clear()
+    keep = _make_filter(level)
+    _handlers.append(logger.add(sys.stdout, level=0, format=_FORMAT, filter=keep, diagnose=False))
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        _handlers.append(logger.add(
+            log_dir / "steward.log", level=0, format=_FILE_FORMAT, filter=keep, rotation="10 MB",
+            retention=10, encoding="utf-8", diagnose=False,  # diagnose would print variable values
+        ))

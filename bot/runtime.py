@@ -1,0 +1,93 @@
+"""The process's live parts, built once at start-up and shared by the plugins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+from loguru import logger
+
+from bot.gateway.actions import Actions
+from bot.gateway.outbound import Action, OutboundQueue
+from bot.gateway.registry import GatewayRegistry
+from bot.policy import Policy
+from bot.settings import StewardSettings
+from bot.store import audit
+from bot.store.db import Database, set_db
+
+
+def bot_version() -> str:
+    try:
+        return version("work-group-steward")
+    except PackageNotFoundError:
+        return "0.0.0+src"
+
+
+@dataclass
+class Runtime:
+    settings: StewardSettings
+    policy: Policy
+    superusers: frozenset[str]
+    registry: GatewayRegistry = field(default_factory=GatewayRegistry)
+    db: Database | None = None
+    queue: OutboundQueue | None = None
+    db_revision: str = ""
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    version: str = field(default_factory=bot_version)
+    _actions: Actions | None = None
+
+    @property
+    def actions(self) -> Actions:
+        if self._actions is None:
+            raise RuntimeError("runtime not started")
+        return self._actions
+
+    async def start(self) -> None:
+        s = self.settings
+        self.db = Database(s.resolved_database_url())
+        self.db_revision = await self.db.prepare(auto_migrate=s.steward_auto_migrate)
+        set_db(self.db)
+        self.queue = OutboundQueue(
+            rate_global=s.steward_rate_global,
+            rate_group=s.steward_rate_group,
+            burst=s.steward_rate_burst,
+            timeout=s.steward_action_timeout,
+            retries=s.steward_action_retries,
+        )
+        self.queue.on_failure(_audit_failure)
+        self.queue.start()
+        self._actions = Actions(self.registry, self.queue)
+        logger.info(f"steward {self.version} ready: database {self.db.display_url} at revision {self.db_revision}")
+
+    async def stop(self) -> None:
+        if self.queue:
+            await self.queue.stop()
+        if self.db:
+            await self.db.dispose()
+        set_db(None)
+
+
+async def _audit_failure(action: Action, error: BaseException) -> None:
+    await audit.record(
+        "action.failed",
+        platform=action.platform,
+        group_id=action.group_id,
+        target=action.target,
+        reason=f"{action.kind} 在 {action.attempts} 次尝试后失败",
+        detail={"kind": action.kind, "error": type(error).__name__, "retcode": getattr(error, "retcode", None)},
+    )
+
+
+_runtime: Runtime | None = None
+
+
+def set_runtime(rt: Runtime | None) -> None:
+    global _runtime
+    _runtime = rt
+
+
+def get_runtime() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("runtime not initialised")
+    return _runtime
