@@ -1,0 +1,44 @@
+"""Test set-up: nonebug initialises NoneBot once per session; we then build and start the runtime on
+a temporary SQLite database, with generous rate limits so that tests are not paced."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from nonebug import NONEBOT_INIT_KWARGS
+
+from tests.utils import POLICY_FILE
+
+_TMP = Path(tempfile.mkdtemp(prefix="steward-test-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[NONEBOT_INIT_KWARGS] = {
+        "superusers": {"10001"},
+        "log_level": "WARNING",
+        "steward_data_dir": str(_TMP),
+        "steward_log_file": False,
+        "steward_policy_file": str(POLICY_FILE),
+        "steward_rate_global": 1000,
+        "steward_rate_group": 1000,
+        "steward_rate_burst": 1000,
+        "steward_action_timeout": 2,
+    }
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def after_nonebot_init(after_nonebot_init: None) -> AsyncIterator[None]:
+    from bot.app import setup
+
+    rt = setup()
+    await rt.start()
+    yield
+    await rt.stop()
