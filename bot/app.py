@@ -6,11 +6,13 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import nonebot
 from loguru import logger
 
+from bot.core.calendar import DayCalendar, HolidayOverrideError, load_overrides
 from bot.intake.adapters import StewardV11Adapter, StewardV12Adapter
 from bot.logs import configure_logging
 from bot.policy import PolicyError, load_policy
@@ -18,7 +20,7 @@ from bot.runtime import Runtime, set_runtime
 from bot.settings import SettingsError, StewardSettings, check_listen_security, load_settings
 from bot.store.db import Database, DatabaseError
 
-PLUGINS = ("bot.plugins.intake", "bot.plugins.core")
+PLUGINS_DIR = Path(__file__).parent / "plugins"
 _ENV_PREFIXES = ("ONEBOT_", "STEWARD_")
 
 
@@ -45,6 +47,11 @@ def _env_overrides() -> dict[str, Any]:
 def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
     """Initialise NoneBot and our runtime (not started). Raises `StartupError`."""
     nonebot.init(**{**_env_overrides(), **overrides})
+    return setup(load_plugins=load_plugins)
+
+
+def setup(*, load_plugins: bool = True) -> Runtime:
+    """Everything after `nonebot.init` (tests call this after nonebug has initialised NoneBot)."""
     driver = nonebot.get_driver()
     cfg = driver.config
     try:
@@ -57,17 +64,19 @@ def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
             "OneBot v12": raw.get("onebot_v12_access_token") or shared,
         })
         policy = load_policy(settings.steward_policy_file)
-    except (SettingsError, PolicyError) as e:
+        days = DayCalendar(load_overrides(settings.steward_holidays_dir, missing_ok=True))
+    except (SettingsError, PolicyError, HolidayOverrideError) as e:
         raise StartupError(str(e)) from None
-    rt = Runtime(settings=settings, policy=policy, superusers=frozenset(str(u) for u in cfg.superusers))
+    rt = Runtime(settings=settings, policy=policy, superusers=frozenset(str(u) for u in cfg.superusers),
+                 days=days)
     set_runtime(rt)
     if load_plugins:
         driver.register_adapter(StewardV11Adapter)
         driver.register_adapter(StewardV12Adapter)
         driver.on_startup(rt.start)
         driver.on_shutdown(rt.stop)
-        for name in PLUGINS:
-            nonebot.load_plugin(name)
+        # Every package in bot/plugins is a capability; the intake plugin owns the only matchers.
+        nonebot.load_plugins(str(PLUGINS_DIR))
     return rt
 
 

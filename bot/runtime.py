@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from loguru import logger
 
+from bot.core.calendar import DayCalendar, WorkCalendar, WorkingHours
 from bot.gateway.actions import Actions
 from bot.gateway.outbound import Action, OutboundQueue
 from bot.gateway.registry import GatewayRegistry
@@ -29,6 +30,7 @@ class Runtime:
     settings: StewardSettings
     policy: Policy
     superusers: frozenset[str]
+    days: DayCalendar = field(default_factory=DayCalendar)
     registry: GatewayRegistry = field(default_factory=GatewayRegistry)
     db: Database | None = None
     queue: OutboundQueue | None = None
@@ -36,6 +38,17 @@ class Runtime:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = field(default_factory=bot_version)
     _actions: Actions | None = None
+    _calendars: dict[tuple[str, str], WorkCalendar] = field(default_factory=dict)
+
+    def calendar(self, group_id: str = "") -> WorkCalendar:
+        """The work calendar with this group's working hours (preset, overrides)."""
+        preset = self.policy.for_group(group_id).preset
+        key = (preset.working_hours, preset.lunch_break)
+        cal = self._calendars.get(key)
+        if cal is None:
+            hours = WorkingHours.parse(preset.working_hours, lunch=preset.lunch_break or None)
+            cal = self._calendars[key] = WorkCalendar(self.days, hours)
+        return cal
 
     @property
     def actions(self) -> Actions:
@@ -58,6 +71,8 @@ class Runtime:
         self.queue.on_failure(_audit_failure)
         self.queue.start()
         self._actions = Actions(self.registry, self.queue)
+        for year in self.calendar().unofficial_years_ahead(datetime.now(UTC)):
+            logger.warning(f"work calendar: {year.describe()} — add config/holidays/{year.year}.toml")
         logger.info(f"steward {self.version} ready: database {self.db.display_url} at revision {self.db_revision}")
 
     async def stop(self) -> None:

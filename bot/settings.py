@@ -23,6 +23,7 @@ class StewardSettings(BaseModel):
     database_url: str = Field(default="", description="SQLAlchemy async URL; empty → SQLite in the data dir")
     steward_data_dir: Path = Path("data")
     steward_policy_file: Path = Path("config/bot.toml")
+    steward_holidays_dir: Path = Path("config/holidays")
     steward_secret_key: SecretStr | None = None
     steward_auto_migrate: bool = True
     steward_log_file: bool = True

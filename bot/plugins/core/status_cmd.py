@@ -1,11 +1,28 @@
-"""/状态: version, connections, queue, intake counters, database."""
+"""/状态: version, connections, queue, intake counters, database, calendar data; capabilities add
+their own lines with `status_line`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.dispatch import CommandContext, Role, command
 from bot.intake.stats import stats
+from bot.runtime import Runtime
+
+StatusProvider = Callable[[Runtime, CommandContext], Awaitable[list[str]]]
+_providers: list[StatusProvider] = []
+
+
+def status_line(provider: StatusProvider) -> StatusProvider:
+    """Register a function that returns extra /状态 lines (e.g. a capability's queue length)."""
+    _providers.append(provider)
+    return provider
+
+
+def calendar_warnings(rt: Runtime, now: datetime) -> list[str]:
+    """Years near `now` that have no published holiday schedule (so deadlines may be off by 调休)."""
+    return [f"⚠ {s.describe()}" for s in rt.calendar().unofficial_years_ahead(now)]
 
 
 def _ago(delta: timedelta) -> str:
@@ -44,4 +61,7 @@ async def status(ctx: CommandContext) -> None:
     if ctx.record.is_group:
         gp = rt.policy.for_group(ctx.record.group_id)
         lines.append(f"本群预设：{gp.preset.name}" + (f"（单位：{gp.unit_name}）" if gp.unit_name else ""))
+    lines.extend(calendar_warnings(rt, now))
+    for provider in _providers:
+        lines.extend(await provider(rt, ctx))
     ctx.reply("\n".join(lines))
