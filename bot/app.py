@@ -59,16 +59,20 @@ def setup(*, load_plugins: bool = True) -> Runtime:
         configure_logging(cfg.log_level, settings.log_dir if settings.steward_log_file else None)
         raw = cfg.model_dump()
         shared = raw.get("onebot_access_token")
-        check_listen_security(str(cfg.host), {
-            "OneBot v11": raw.get("onebot_v11_access_token") or shared,
-            "OneBot v12": raw.get("onebot_v12_access_token") or shared,
-        })
+        check_listen_security(
+            str(cfg.host),
+            {
+                "OneBot v11": raw.get("onebot_v11_access_token") or shared,
+                "OneBot v12": raw.get("onebot_v12_access_token") or shared,
+            },
+        )
         policy = load_policy(settings.steward_policy_file)
         days = DayCalendar(load_overrides(settings.steward_holidays_dir, missing_ok=True))
     except (SettingsError, PolicyError, HolidayOverrideError) as e:
         raise StartupError(str(e)) from None
-    rt = Runtime(settings=settings, policy=policy, superusers=frozenset(str(u) for u in cfg.superusers),
-                 days=days)
+    rt = Runtime(
+        settings=settings, policy=policy, superusers=frozenset(str(u) for u in cfg.superusers), days=days
+    )
     set_runtime(rt)
     if load_plugins:
         driver.register_adapter(StewardV11Adapter)

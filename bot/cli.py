@@ -114,10 +114,39 @@ def audit_export(path: Path) -> None:
     entries = asyncio.run(_with_db(settings, rows))
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
-        w.writerow(["编号", "时间(UTC)", "平台", "群", "操作者", "操作", "对象", "规则", "原因", "详情", "前一哈希", "哈希"])
+        w.writerow(
+            [
+                "编号",
+                "时间(UTC)",
+                "平台",
+                "群",
+                "操作者",
+                "操作",
+                "对象",
+                "规则",
+                "原因",
+                "详情",
+                "前一哈希",
+                "哈希",
+            ]
+        )
         for e in reversed(entries):
-            w.writerow([e.id, e.at.isoformat(), e.platform, e.group_id, e.actor, e.action, e.target, e.rule,
-                        e.reason, e.detail, e.prev_hash, e.hash])
+            w.writerow(
+                [
+                    e.id,
+                    e.at.isoformat(),
+                    e.platform,
+                    e.group_id,
+                    e.actor,
+                    e.action,
+                    e.target,
+                    e.rule,
+                    e.reason,
+                    e.detail,
+                    e.prev_hash,
+                    e.hash,
+                ]
+            )
     click.echo(f"已导出 {len(entries)} 条到 {path}")
 
 

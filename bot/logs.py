@@ -44,7 +44,15 @@ def configure_logging(level: str | int = "INFO", log_dir: Path | None = None) ->
     _handlers.append(logger.add(sys.stdout, level=0, format=_FORMAT, filter=keep, diagnose=False))
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        _handlers.append(logger.add(
-            log_dir / "steward.log", level=0, format=_FILE_FORMAT, filter=keep, rotation="10 MB",
-            retention=10, encoding="utf-8", diagnose=False,  # diagnose would print variable values
-        ))
+        _handlers.append(
+            logger.add(
+                log_dir / "steward.log",
+                level=0,
+                format=_FILE_FORMAT,
+                filter=keep,
+                rotation="10 MB",
+                retention=10,
+                encoding="utf-8",
+                diagnose=False,  # diagnose would print variable values
+            )
+        )

@@ -73,7 +73,9 @@ class Runtime:
         self._actions = Actions(self.registry, self.queue)
         for year in self.calendar().unofficial_years_ahead(datetime.now(UTC)):
             logger.warning(f"work calendar: {year.describe()} — add config/holidays/{year.year}.toml")
-        logger.info(f"steward {self.version} ready: database {self.db.display_url} at revision {self.db_revision}")
+        logger.info(
+            f"steward {self.version} ready: database {self.db.display_url} at revision {self.db_revision}"
+        )
 
     async def stop(self) -> None:
         if self.queue:
@@ -90,7 +92,11 @@ async def _audit_failure(action: Action, error: BaseException) -> None:
         group_id=action.group_id,
         target=action.target,
         reason=f"{action.kind} 在 {action.attempts} 次尝试后失败",
-        detail={"kind": action.kind, "error": type(error).__name__, "retcode": getattr(error, "retcode", None)},
+        detail={
+            "kind": action.kind,
+            "error": type(error).__name__,
+            "retcode": getattr(error, "retcode", None),
+        },
     )
 
 

@@ -9,7 +9,12 @@ from tests.utils import POLICY_FILE
 def test_builtin_presets_cover_the_five_regulations() -> None:
     policy = load_policy(None)
     assert set(policy.preset_names) >= {
-        "default", "huangshan-finance-2020", "huangshi-nr-2021", "huaibei-2021", "yichun-2021", "kunming",
+        "default",
+        "huangshan-finance-2020",
+        "huangshi-nr-2021",
+        "huaibei-2021",
+        "yichun-2021",
+        "kunming",
     }
 
 
@@ -17,7 +22,11 @@ def test_builtin_presets_cover_the_five_regulations() -> None:
     ("preset", "rule", "citation"),
     [
         ("yichun-2021", "off_hours", "依据《宜春市政务微信工作群管理规范》第十条"),
-        ("huangshan-finance-2020", "filing", "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》第十条"),
+        (
+            "huangshan-finance-2020",
+            "filing",
+            "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》第十条",
+        ),
         ("huangshi-nr-2021", "filing", "依据《黄石市自然资源和规划局(林业局)政务新媒体管理制度》第九条"),
         ("kunming", "rectification", "依据《昆明市党政群网站及新媒体管理办法》第十五条"),
         # inherited from default: a citation of another regulation, in full
@@ -72,8 +81,10 @@ def test_malformed_policy_is_one_clear_line(tmp_path: Path, toml: str, expected:
 
 def test_operator_preset_extends_a_builtin(tmp_path: Path) -> None:
     f = tmp_path / "bot.toml"
-    f.write_text('[presets.ours]\nextends = "yichun-2021"\nfiling_days = 3\n[groups."5"]\npreset = "ours"\n',
-                 encoding="utf-8")
+    f.write_text(
+        '[presets.ours]\nextends = "yichun-2021"\nfiling_days = 3\n[groups."5"]\npreset = "ours"\n',
+        encoding="utf-8",
+    )
     g = load_policy(f).for_group("5")
     assert g.preset.filing_days == 3 and g.preset.card_must_be_real_name
     assert g.preset.cite("off_hours") == "依据《宜春市政务微信工作群管理规范》第十条"

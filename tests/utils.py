@@ -72,8 +72,15 @@ class FakeGateway(Gateway):
         return Member(user_id=user_id)
 
 
-def group_record(text: str, *, user_id: str = "30001", group_id: str = "100", role: str = "member",
-                 platform: str = "qq", self_id: str = "999") -> MessageRecord:
+def group_record(
+    text: str,
+    *,
+    user_id: str = "30001",
+    group_id: str = "100",
+    role: str = "member",
+    platform: str = "qq",
+    self_id: str = "999",
+) -> MessageRecord:
     return MessageRecord(
         platform=platform,  # type: ignore[arg-type]
         self_id=self_id,
@@ -88,7 +95,9 @@ def group_record(text: str, *, user_id: str = "30001", group_id: str = "100", ro
     )
 
 
-def private_record(text: str, *, user_id: str = "30001", platform: str = "qq", self_id: str = "999") -> MessageRecord:
+def private_record(
+    text: str, *, user_id: str = "30001", platform: str = "qq", self_id: str = "999"
+) -> MessageRecord:
     return MessageRecord(
         platform=platform,  # type: ignore[arg-type]
         self_id=self_id,

@@ -43,7 +43,8 @@ class Command:
     def help_text(self) -> str:
         alias = f"（别名 /{'、/'.join(self.aliases)}）" if self.aliases else ""
         where = {"group": "仅限群内", "private": "仅限私聊", "any": "群内或私聊"}[self.scope]
-        return f"/{self.name}{alias}：{self.summary}\n用法：{self.usage}\n最低权限：{self.min_role.label}；{where}"
+        role = self.min_role.label
+        return f"/{self.name}{alias}：{self.summary}\n用法：{self.usage}\n最低权限：{role}；{where}"
 
 
 class CommandRegistry:

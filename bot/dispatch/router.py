@@ -41,8 +41,12 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
             await run_command(cmd, parsed[1], rec, rt)
             return
         if not rec.is_group:
-            await rt.actions.send_private(rec.platform, rec.self_id, rec.user_id,
-                                          f"没有 /{parsed[0]} 这个命令。发送 /帮助 查看可用命令。")
+            await rt.actions.send_private(
+                rec.platform,
+                rec.self_id,
+                rec.user_id,
+                f"没有 /{parsed[0]} 这个命令。发送 /帮助 查看可用命令。",
+            )
             return
     if rec.is_group:
         for hook in message_hooks:
@@ -70,9 +74,14 @@ async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) 
         ctx.reply(f"/{cmd.name} 涉及个人信息，请私聊机器人使用。", mention=True)
         return
     if role < cmd.min_role:
-        logger.info(f"refused /{cmd.name} for user {rec.user_id} ({role.name}) in {rec.group_id or 'private'}")
-        ctx.reply(f"抱歉，/{cmd.name} 需要「{cmd.min_role.label}」及以上权限，您当前为「{role.label}」，"
-                  "本次未做任何操作。", mention=rec.is_group)
+        logger.info(
+            f"refused /{cmd.name} for user {rec.user_id} ({role.name}) in {rec.group_id or 'private'}"
+        )
+        ctx.reply(
+            f"抱歉，/{cmd.name} 需要「{cmd.min_role.label}」及以上权限，您当前为「{role.label}」，"
+            "本次未做任何操作。",
+            mention=rec.is_group,
+        )
         return
     try:
         await cmd.handler(ctx)
@@ -84,5 +93,10 @@ async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) 
         logger.exception(f"command /{cmd.name} failed")
         ctx.reply(f"抱歉，处理 /{cmd.name} 时出错，已记录日志。请稍后重试或联系运维人员。")
         return
-    await audit.record(f"command.{cmd.name}", actor=rec.user_id, platform=rec.platform, group_id=rec.group_id,
-                       reason=f"{role.label}执行 /{cmd.name}")
+    await audit.record(
+        f"command.{cmd.name}",
+        actor=rec.user_id,
+        platform=rec.platform,
+        group_id=rec.group_id,
+        reason=f"{role.label}执行 /{cmd.name}",
+    )

@@ -18,41 +18,82 @@ class Actions:
     def __init__(self, registry: GatewayRegistry, queue: OutboundQueue) -> None:
         self.registry, self.queue = registry, queue
 
-    def _group(self, platform: str, group_id: str, kind: str, call: Any, *, target: str = "",
-               priority: Priority = Priority.REPLY) -> asyncio.Future[Any]:
+    def _group(
+        self,
+        platform: str,
+        group_id: str,
+        kind: str,
+        call: Any,
+        *,
+        target: str = "",
+        priority: Priority = Priority.REPLY,
+    ) -> asyncio.Future[Any]:
         def run() -> Any:
             gw: Gateway = self.registry.for_group(platform, group_id)
             return call(gw)
 
-        return self.queue.submit(Action(kind, run, group_id=group_id, platform=platform, target=target,
-                                        priority=priority))
+        return self.queue.submit(
+            Action(kind, run, group_id=group_id, platform=platform, target=target, priority=priority)
+        )
 
-    def send_group(self, platform: str, group_id: str, text: str, *, mention: tuple[str, ...] = (),
-                   priority: Priority = Priority.REPLY) -> asyncio.Future[Any]:
-        return self._group(platform, group_id, "send_group",
-                           lambda gw: gw.send_group(group_id, text, mention=mention), priority=priority)
+    def send_group(
+        self,
+        platform: str,
+        group_id: str,
+        text: str,
+        *,
+        mention: tuple[str, ...] = (),
+        priority: Priority = Priority.REPLY,
+    ) -> asyncio.Future[Any]:
+        return self._group(
+            platform,
+            group_id,
+            "send_group",
+            lambda gw: gw.send_group(group_id, text, mention=mention),
+            priority=priority,
+        )
 
-    def send_private(self, platform: str, self_id: str, user_id: str, text: str,
-                     *, priority: Priority = Priority.REPLY) -> asyncio.Future[Any]:
+    def send_private(
+        self, platform: str, self_id: str, user_id: str, text: str, *, priority: Priority = Priority.REPLY
+    ) -> asyncio.Future[Any]:
         def run() -> Any:
             return self.registry.for_account(platform, self_id).send_private(user_id, text)
 
-        return self.queue.submit(Action("send_private", run, platform=platform, target=user_id,
-                                        priority=priority))
+        return self.queue.submit(
+            Action("send_private", run, platform=platform, target=user_id, priority=priority)
+        )
 
     def recall(self, platform: str, group_id: str, message_id: str) -> asyncio.Future[Any]:
-        return self._group(platform, group_id, "recall", lambda gw: gw.recall(message_id),
-                           priority=Priority.URGENT)
+        return self._group(
+            platform, group_id, "recall", lambda gw: gw.recall(message_id), priority=Priority.URGENT
+        )
 
     def mute(self, platform: str, group_id: str, user_id: str, seconds: int) -> asyncio.Future[Any]:
-        return self._group(platform, group_id, "mute", lambda gw: gw.mute(group_id, user_id, seconds),
-                           target=user_id, priority=Priority.URGENT)
+        return self._group(
+            platform,
+            group_id,
+            "mute",
+            lambda gw: gw.mute(group_id, user_id, seconds),
+            target=user_id,
+            priority=Priority.URGENT,
+        )
 
     def kick(self, platform: str, group_id: str, user_id: str) -> asyncio.Future[Any]:
-        return self._group(platform, group_id, "kick", lambda gw: gw.kick(group_id, user_id),
-                           target=user_id, priority=Priority.BULK)
+        return self._group(
+            platform,
+            group_id,
+            "kick",
+            lambda gw: gw.kick(group_id, user_id),
+            target=user_id,
+            priority=Priority.BULK,
+        )
 
-    def answer_join_request(self, platform: str, group_id: str, flag: str, sub_type: str, approve: bool,
-                            reason: str = "") -> asyncio.Future[Any]:
-        return self._group(platform, group_id, "join_request",
-                           lambda gw: gw.answer_join_request(flag, sub_type, approve, reason))
+    def answer_join_request(
+        self, platform: str, group_id: str, flag: str, sub_type: str, approve: bool, reason: str = ""
+    ) -> asyncio.Future[Any]:
+        return self._group(
+            platform,
+            group_id,
+            "join_request",
+            lambda gw: gw.answer_join_request(flag, sub_type, approve, reason),
+        )

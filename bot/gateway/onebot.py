@@ -17,7 +17,9 @@ async def _call(bot: Bot, action: str, **params: Any) -> Any:
         info = getattr(e, "info", None) or {}
         retcode = info.get("retcode") if isinstance(info, dict) else None
         # 1404 / 10002 = the implementation does not know the action: retrying cannot help.
-        raise GatewayError(action, "action failed", retcode=retcode, retryable=retcode not in (1404, 10002)) from e
+        raise GatewayError(
+            action, "action failed", retcode=retcode, retryable=retcode not in (1404, 10002)
+        ) from e
     except ApiNotAvailable as e:
         raise GatewayError(action, "connection not available", retryable=True) from e
     except NetworkError as e:
@@ -74,15 +76,23 @@ class OneBotV11Gateway(Gateway):
         await _call(self.bot, "delete_msg", message_id=_int(message_id))
 
     async def mute(self, group_id: str, user_id: str, seconds: int) -> None:
-        await _call(self.bot, "set_group_ban", group_id=_int(group_id), user_id=_int(user_id), duration=seconds)
+        await _call(
+            self.bot, "set_group_ban", group_id=_int(group_id), user_id=_int(user_id), duration=seconds
+        )
 
     async def kick(self, group_id: str, user_id: str) -> None:
-        await _call(self.bot, "set_group_kick", group_id=_int(group_id), user_id=_int(user_id),
-                    reject_add_request=False)
+        await _call(
+            self.bot,
+            "set_group_kick",
+            group_id=_int(group_id),
+            user_id=_int(user_id),
+            reject_add_request=False,
+        )
 
     async def answer_join_request(self, flag: str, sub_type: str, approve: bool, reason: str = "") -> None:
-        await _call(self.bot, "set_group_add_request", flag=flag, sub_type=sub_type, approve=approve,
-                    reason=reason)
+        await _call(
+            self.bot, "set_group_add_request", flag=flag, sub_type=sub_type, approve=approve, reason=reason
+        )
 
     async def group_info(self, group_id: str) -> GroupInfo:
         d = await _call(self.bot, "get_group_info", group_id=_int(group_id), no_cache=True) or {}
@@ -98,8 +108,9 @@ class OneBotV11Gateway(Gateway):
         return [_member_v11(d) for d in rows if isinstance(d, dict)]
 
     async def member_info(self, group_id: str, user_id: str) -> Member:
-        d = await _call(self.bot, "get_group_member_info", group_id=_int(group_id), user_id=_int(user_id),
-                        no_cache=True)
+        d = await _call(
+            self.bot, "get_group_member_info", group_id=_int(group_id), user_id=_int(user_id), no_cache=True
+        )
         return _member_v11(d or {"user_id": user_id})
 
 
@@ -113,7 +124,9 @@ class OneBotV12Gateway(Gateway):
         super().__init__(bot.self_id)
         self.bot = bot
 
-    async def _send(self, detail_type: str, target: dict[str, str], text: str, mention: tuple[str, ...]) -> str | None:
+    async def _send(
+        self, detail_type: str, target: dict[str, str], text: str, mention: tuple[str, ...]
+    ) -> str | None:
         segs: list[dict[str, Any]] = [{"type": "mention", "data": {"user_id": u}} for u in mention]
         segs.append({"type": "text", "data": {"text": (" " if mention else "") + text}})
         r = await _call(self.bot, "send_message", detail_type=detail_type, message=segs, **target)
@@ -144,13 +157,17 @@ class OneBotV12Gateway(Gateway):
     async def member_list(self, group_id: str) -> list[Member]:
         rows = await _call(self.bot, "get_group_member_list", group_id=group_id) or []
         return [
-            Member(user_id=str(d.get("user_id", "")), nickname=str(d.get("user_name") or ""),
-                   card=str(d.get("user_displayname") or ""))
+            Member(
+                user_id=str(d.get("user_id", "")),
+                nickname=str(d.get("user_name") or ""),
+                card=str(d.get("user_displayname") or ""),
+            )
             for d in rows
             if isinstance(d, dict)
         ]
 
     async def member_info(self, group_id: str, user_id: str) -> Member:
         d = await _call(self.bot, "get_group_member_info", group_id=group_id, user_id=user_id) or {}
-        return Member(user_id=user_id, nickname=str(d.get("user_name") or ""),
-                      card=str(d.get("user_displayname") or ""))
+        return Member(
+            user_id=user_id, nickname=str(d.get("user_name") or ""), card=str(d.get("user_displayname") or "")
+        )

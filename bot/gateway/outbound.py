@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
+import heapq
 import itertools
 import time
 from collections.abc import Awaitable, Callable
@@ -71,6 +71,13 @@ class QueueStats:
 
 
 class OutboundQueue:
+    """Per-key queues (a group, or one private recipient) and a ready line of keys.
+
+    A worker never sleeps on a group's bucket: a key whose bucket is empty is put back on the ready
+    line when its next token is due, so a busy group cannot hold up the others. Within a key,
+    actions keep their order (by priority, then arrival).
+    """
+
     def __init__(
         self,
         *,
@@ -85,25 +92,35 @@ class OutboundQueue:
         self.rate_group, self.burst = rate_group, burst
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self._global = TokenBucket(rate_global, burst)
-        self._groups: dict[str, TokenBucket] = {}
-        self._q: asyncio.PriorityQueue[tuple[int, int, Action]] = asyncio.PriorityQueue()
+        self._buckets: dict[str, TokenBucket] = {}
+        self._pending: dict[str, list[tuple[int, int, Action]]] = {}
+        self._scheduled: set[str] = set()
+        self._ready: asyncio.PriorityQueue[tuple[int, int, str]] = asyncio.PriorityQueue()
         self._seq = itertools.count()
         self._workers: list[asyncio.Task[None]] = []
         self._n_workers = workers
-        self._delayed: set[asyncio.TimerHandle] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._running = 0
+        self._retrying = 0
         self._listeners: list[FailureListener] = []
         self.stats = QueueStats()
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         if not self._workers:
-            self._workers = [asyncio.create_task(self._work(), name=f"outbound-{i}") for i in range(self._n_workers)]
+            self._workers = [
+                asyncio.create_task(self._work(), name=f"outbound-{i}") for i in range(self._n_workers)
+            ]
 
     async def stop(self, drain: float = 5.0) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._q.join(), drain)
-        for h in self._delayed:
+        """Let queued actions finish (up to `drain` seconds), then stop the workers."""
+        deadline = time.monotonic() + drain
+        # Polling is fine here: it runs once, at shutdown, for at most `drain` seconds.
+        while self.pending and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        for h in self._timers:
             h.cancel()
+        self._timers.clear()
         for t in self._workers:
             t.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
@@ -114,7 +131,8 @@ class OutboundQueue:
 
     @property
     def pending(self) -> int:
-        return self._q.qsize() + len(self._delayed)
+        """Actions queued, waiting for a retry, or running."""
+        return sum(len(h) for h in self._pending.values()) + self._retrying + self._running
 
     # --- submit -----------------------------------------------------------------------------
     def submit(self, action: Action) -> asyncio.Future[Any]:
@@ -125,40 +143,76 @@ class OutboundQueue:
         action.future = asyncio.get_running_loop().create_future()
         # A future nobody awaits must not log "exception was never retrieved".
         action.future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self._put(action)
+        self._push(action)
         return action.future
 
-    def _put(self, action: Action) -> None:
-        self._q.put_nowait((int(action.priority), next(self._seq), action))
+    @staticmethod
+    def _key(action: Action) -> str:
+        return action.group_id or f"@{action.target}"
 
-    # --- work -------------------------------------------------------------------------------
-    def _bucket(self, group_id: str) -> TokenBucket | None:
-        if not group_id:
-            return None
-        b = self._groups.get(group_id)
+    def _push(self, action: Action) -> None:
+        key = self._key(action)
+        heapq.heappush(self._pending.setdefault(key, []), (int(action.priority), next(self._seq), action))
+        # An urgent action also gets its own ready entry so it need not wait for the key's turn.
+        if key not in self._scheduled or action.priority is Priority.URGENT:
+            self._schedule(key)
+
+    def _schedule(self, key: str, delay: float = 0.0) -> None:
+        self._scheduled.add(key)
+        if delay <= 0:
+            head = self._pending[key][0][0] if self._pending.get(key) else int(Priority.BULK)
+            self._ready.put_nowait((head, next(self._seq), key))
+            return
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._timers.discard(handle)
+            self._schedule(key)
+
+        handle = loop.call_later(delay, fire)
+        self._timers.add(handle)
+
+    def _bucket(self, key: str) -> TokenBucket:
+        b = self._buckets.get(key)
         if b is None:
-            b = self._groups[group_id] = TokenBucket(self.rate_group, self.burst)
+            b = self._buckets[key] = TokenBucket(self.rate_group, self.burst)
         return b
 
-    async def _acquire(self, group_id: str) -> None:
-        gb = self._bucket(group_id)
-        while True:
-            wait = max(self._global.wait_time(), gb.wait_time() if gb else 0.0)
-            if wait <= 0:
-                self._global.take()
-                if gb:
-                    gb.take()
-                return
-            await asyncio.sleep(wait)
+    # --- work -------------------------------------------------------------------------------
+    def _next(self, key: str) -> Action | None:
+        """Take the key's head action if its bucket allows; otherwise reschedule the key."""
+        heap = self._pending.get(key)
+        if not heap:
+            self._scheduled.discard(key)
+            return None
+        wait = self._bucket(key).wait_time()
+        if wait > 0:
+            self._schedule(key, wait)
+            return None
+        self._bucket(key).take()
+        _, _, action = heapq.heappop(heap)
+        if heap:
+            self._schedule(key)
+        else:
+            self._scheduled.discard(key)
+            del self._pending[key]
+        return action
 
     async def _work(self) -> None:
         while True:
-            _, _, action = await self._q.get()
+            _, _, key = await self._ready.get()
+            action = self._next(key)
+            if action is None:
+                continue
+            self._running += 1
             try:
-                await self._acquire(action.group_id)
+                # Sleeping exactly until the next global token is due; not a busy wait.
+                while (wait := self._global.wait_time()) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(wait)
+                self._global.take()
                 await self._attempt(action)
             finally:
-                self._q.task_done()
+                self._running -= 1
 
     async def _attempt(self, action: Action) -> None:
         action.attempts += 1
@@ -187,18 +241,22 @@ class OutboundQueue:
 
     def _retry_later(self, action: Action, delay: float) -> None:
         loop = asyncio.get_running_loop()
+        self._retrying += 1
 
         def fire() -> None:
-            self._delayed.discard(handle)
-            self._put(action)
+            self._timers.discard(handle)
+            self._retrying -= 1
+            self._push(action)
 
         handle = loop.call_later(delay, fire)
-        self._delayed.add(handle)
+        self._timers.add(handle)
 
     async def _fail(self, action: Action, error: BaseException) -> None:
         self.stats.failed += 1
-        logger.error(f"outbound {action.kind} group={action.group_id or '-'} gave up after "
-                     f"{action.attempts} attempt(s): {error}")
+        logger.error(
+            f"outbound {action.kind} group={action.group_id or '-'} gave up after "
+            f"{action.attempts} attempt(s): {error}"
+        )
         for listener in self._listeners:
             try:
                 await listener(action, error)

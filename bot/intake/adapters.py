@@ -7,6 +7,7 @@ content, which may carry personal data — and counted for /状态.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from loguru import logger
@@ -28,10 +29,14 @@ def _why(e: Exception) -> str:
     return type(e).__name__
 
 
-def _parse(models: Any, base: type, data: dict[str, Any]) -> Any:
+def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
     """Try the models from most to least specific; a fallback means the payload did not fit."""
     first_error: Exception | None = None
     chosen = None
+    try:
+        models = list(models)
+    except Exception as e:  # the model lookup itself rejects payloads lacking their type keys
+        models, first_error = [], e
     for model in models:
         try:
             chosen = type_validate_python(model, data)

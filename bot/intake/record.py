@@ -122,7 +122,12 @@ class RequestRecord:
     time: datetime
 
 
-_DECREASE = {"leave": "member_leave", "kick": "member_kicked", "kick_me": "bot_kicked", "disband": "group_disbanded"}
+_DECREASE = {
+    "leave": "member_leave",
+    "kick": "member_kicked",
+    "kick_me": "bot_kicked",
+    "disband": "group_disbanded",
+}
 
 
 def notice_from_event(event: Event) -> NoticeRecord | None:

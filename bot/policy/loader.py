@@ -99,7 +99,9 @@ class Policy:
                 cur = self._specs[cur.extends]
         known = ", ".join(self.preset_names)
         if self.spec.default_preset not in self._specs:
-            raise PolicyError(f"{src}: default_preset: 未知的预设 {self.spec.default_preset!r}（可选：{known}）")
+            raise PolicyError(
+                f"{src}: default_preset: 未知的预设 {self.spec.default_preset!r}（可选：{known}）"
+            )
         for key, unit in self.spec.units.items():
             if unit.preset and unit.preset not in self._specs:
                 raise PolicyError(f"{src}: units.{key}.preset: 未知的预设 {unit.preset!r}（可选：{known}）")
@@ -107,7 +109,9 @@ class Policy:
             if g.preset and g.preset not in self._specs:
                 raise PolicyError(f"{src}: groups.{gid}.preset: 未知的预设 {g.preset!r}（可选：{known}）")
             if g.unit and g.unit not in self.spec.units:
-                raise PolicyError(f"{src}: groups.{gid}.unit: 未定义的单位 {g.unit!r}（请在 [units.{g.unit}] 中定义）")
+                raise PolicyError(
+                    f"{src}: groups.{gid}.unit: 未定义的单位 {g.unit!r}（请在 [units.{g.unit}] 中定义）"
+                )
         # Resolve everything once so that a bad value (e.g. working_hours) fails at start-up.
         for name in self._specs:
             _resolve_or_raise(lambda n=name: self.preset(n), f"{src}: presets.{name}")

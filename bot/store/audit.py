@@ -79,7 +79,9 @@ async def record(
     return entry
 
 
-async def recent(limit: int = 20, *, group_id: str | None = None, db: Database | None = None) -> list[AuditEntry]:
+async def recent(
+    limit: int = 20, *, group_id: str | None = None, db: Database | None = None
+) -> list[AuditEntry]:
     db = db or get_db()
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if group_id is not None:

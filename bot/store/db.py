@@ -88,12 +88,15 @@ class Database:
                 )
             if not auto_migrate:
                 raise DatabaseError(
-                    f"数据库需要升级（当前 {current or '空库'}，目标 {head}）：请运行 python -m bot db upgrade"
+                    f"数据库需要升级（当前 {current or '空库'}，目标 {head}）："
+                    "请运行 python -m bot db upgrade"
                 )
             await self.upgrade(head)
             return head
         except SQLAlchemyError as e:
-            raise DatabaseError(f"无法连接或升级数据库 {self.display_url}：{type(e).__name__}: {e.args[0]}") from None
+            raise DatabaseError(
+                f"无法连接或升级数据库 {self.display_url}：{type(e).__name__}: {e.args[0]}"
+            ) from None
         except OSError as e:
             raise DatabaseError(f"无法连接数据库 {self.display_url}：{e}") from None
 

@@ -14,7 +14,9 @@ _REFRESH = timedelta(minutes=10)
 _last_write: dict[tuple[str, str], datetime] = {}
 
 
-async def touch(platform: str, group_id: str, self_id: str, now: datetime, *, db: Database | None = None) -> bool:
+async def touch(
+    platform: str, group_id: str, self_id: str, now: datetime, *, db: Database | None = None
+) -> bool:
     """Record that the group was seen at `now`; returns True when a row was written."""
     key = (platform, group_id)
     last = _last_write.get(key)
@@ -22,11 +24,17 @@ async def touch(platform: str, group_id: str, self_id: str, now: datetime, *, db
         return False
     db = db or get_db()
     async with db.session() as s:
-        row = (await s.execute(
-            select(ChatGroup).where(ChatGroup.platform == platform, ChatGroup.group_id == group_id)
-        )).scalar_one_or_none()
+        row = (
+            await s.execute(
+                select(ChatGroup).where(ChatGroup.platform == platform, ChatGroup.group_id == group_id)
+            )
+        ).scalar_one_or_none()
         if row is None:
-            s.add(ChatGroup(platform=platform, group_id=group_id, self_id=self_id, first_seen=now, last_seen=now))
+            s.add(
+                ChatGroup(
+                    platform=platform, group_id=group_id, self_id=self_id, first_seen=now, last_seen=now
+                )
+            )
         else:
             row.last_seen = max(row.last_seen, now)
             row.self_id = self_id or row.self_id

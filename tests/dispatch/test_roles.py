@@ -26,24 +26,45 @@ GROUP_CASES = [
 @pytest.mark.parametrize(("user", "platform_role", "role"), GROUP_CASES)
 def test_resolve_role_in_group(user: str, platform_role: str, role: Role) -> None:
     rt = get_runtime()
-    got = resolve_role(user, group_id="100", platform="qq", platform_role=platform_role, policy=rt.policy,
-                       superusers=rt.superusers)
+    got = resolve_role(
+        user,
+        group_id="100",
+        platform="qq",
+        platform_role=platform_role,
+        policy=rt.policy,
+        superusers=rt.superusers,
+    )
     assert got is role
 
 
 def test_supervisor_is_unit_wide_only() -> None:
     rt = get_runtime()
     # group 200 belongs to no unit: the finance supervisor is an ordinary member there
-    assert resolve_role("20001", group_id="200", platform="qq", platform_role="member", policy=rt.policy,
-                        superusers=rt.superusers) is Role.MEMBER
+    assert (
+        resolve_role(
+            "20001",
+            group_id="200",
+            platform="qq",
+            platform_role="member",
+            policy=rt.policy,
+            superusers=rt.superusers,
+        )
+        is Role.MEMBER
+    )
 
 
 def test_private_chat_roles_come_from_records() -> None:
     rt = get_runtime()
     book = RoleBook()
     book.note("qq", "100", "30002", "admin")
-    kw = {"group_id": "", "platform": "qq", "platform_role": "", "policy": rt.policy, "superusers": rt.superusers,
-          "book": book}
+    kw = {
+        "group_id": "",
+        "platform": "qq",
+        "platform_role": "",
+        "policy": rt.policy,
+        "superusers": rt.superusers,
+        "book": book,
+    }
     assert resolve_role("10001", **kw) is Role.OPERATOR  # type: ignore[arg-type]
     assert resolve_role("20001", **kw) is Role.SUPERVISOR  # type: ignore[arg-type]
     assert resolve_role("30002", **kw) is Role.ADMIN  # type: ignore[arg-type]
@@ -54,8 +75,9 @@ def test_private_chat_roles_come_from_records() -> None:
 
 
 @pytest.mark.parametrize(("user", "platform_role", "role"), GROUP_CASES)
-async def test_status_command_allowed_from_admin_up(fake: FakeGateway, user: str, platform_role: str,
-                                                    role: Role) -> None:
+async def test_status_command_allowed_from_admin_up(
+    fake: FakeGateway, user: str, platform_role: str, role: Role
+) -> None:
     rt = get_runtime()
     before = len(await audit.recent(1000))
     await handle_message(group_record("/状态", user_id=user, role=platform_role), rt)
@@ -129,7 +151,9 @@ async def test_v12_help_explains_degraded_capabilities() -> None:
     gw = FakeGateway(self_id="wxid_bot", platform="wechat")
     rt.registry.add(gw)
     try:
-        await handle_message(group_record("/帮助", platform="wechat", self_id="wxid_bot", group_id="g@chatroom"), rt)
+        await handle_message(
+            group_record("/帮助", platform="wechat", self_id="wxid_bot", group_id="g@chatroom"), rt
+        )
         await settle(rt)
         [text] = gw.texts()
         assert "微信（OneBot v12）" in text and "撤回消息" in text and "禁言" in text

@@ -40,7 +40,9 @@ async def test_global_rate_limit_holds_across_groups() -> None:
     q.start()
     log: list[tuple[str, float]] = []
     t0 = time.monotonic()
-    await asyncio.gather(*(q.submit(Action("send_group", _timed(log, str(i)), group_id=str(i))) for i in range(8)))
+    await asyncio.gather(
+        *(q.submit(Action("send_group", _timed(log, str(i)), group_id=str(i))) for i in range(8))
+    )
     await q.stop()
     assert max(t for _, t in log) - t0 >= 7 / 20 - 0.02
 

@@ -11,10 +11,20 @@ from bot.intake.payloads import RAW_MESSAGE_ID, event_kind, sanitize_v11
 from bot.intake.record import from_event, notice_from_event, request_from_event
 from bot.intake.stats import stats
 
-BASE = {"time": 1763800000, "self_id": 999, "post_type": "message", "message_type": "group", "sub_type": "normal",
-        "group_id": 100, "user_id": 30001, "message_id": 11, "font": 0, "raw_message": "/状态",
-        "message": [{"type": "text", "data": {"text": "/状态"}}],
-        "sender": {"user_id": 30001, "nickname": "小王", "card": "王五-办公室", "role": "admin"}}
+BASE = {
+    "time": 1763800000,
+    "self_id": 999,
+    "post_type": "message",
+    "message_type": "group",
+    "sub_type": "normal",
+    "group_id": 100,
+    "user_id": 30001,
+    "message_id": 11,
+    "font": 0,
+    "raw_message": "/状态",
+    "message": [{"type": "text", "data": {"text": "/状态"}}],
+    "sender": {"user_id": 30001, "nickname": "小王", "card": "王五-办公室", "role": "admin"},
+}
 
 
 def napcat(**over: Any) -> dict[str, Any]:
@@ -28,8 +38,12 @@ def napcat(**over: Any) -> dict[str, Any]:
     [
         pytest.param(napcat(), id="napcat-plain"),
         pytest.param(napcat(sender={**BASE["sender"], "level": 3}), id="numeric-sender-level"),
-        pytest.param(napcat(group_id="100", user_id="30001", self_id="999", message_id="11"), id="string-ids"),
-        pytest.param(napcat(sender={**BASE["sender"], "age": "", "sex": "", "area": ""}), id="lagrange-empty-age"),
+        pytest.param(
+            napcat(group_id="100", user_id="30001", self_id="999", message_id="11"), id="string-ids"
+        ),
+        pytest.param(
+            napcat(sender={**BASE["sender"], "age": "", "sex": "", "area": ""}), id="lagrange-empty-age"
+        ),
         pytest.param({k: v for k, v in napcat().items() if k != "font"}, id="missing-font"),
         pytest.param(napcat(time=1763800000.25), id="float-time"),
         pytest.param(napcat(message="/状态", raw_message="/状态"), id="gocq-cq-string"),
@@ -44,7 +58,12 @@ def test_real_payloads_become_group_message_events(payload: dict[str, Any]) -> N
     assert sum(stats.unparsed.values()) == before
     rec = from_event(event)
     assert rec is not None
-    assert (rec.group_id, rec.user_id, rec.text.strip(), rec.sender_role) == ("100", "30001", "/状态", "admin")
+    assert (rec.group_id, rec.user_id, rec.text.strip(), rec.sender_role) == (
+        "100",
+        "30001",
+        "/状态",
+        "admin",
+    )
 
 
 def test_non_numeric_message_id_survives_for_recall() -> None:
@@ -79,45 +98,103 @@ def test_garbage_frames_are_ignored() -> None:
 @pytest.mark.parametrize(
     ("payload", "kind"),
     [
-        ({"notice_type": "group_decrease", "sub_type": "disband", "group_id": 100, "user_id": 0, "operator_id": 1},
-         "group_disbanded"),
+        (
+            {
+                "notice_type": "group_decrease",
+                "sub_type": "disband",
+                "group_id": 100,
+                "user_id": 0,
+                "operator_id": 1,
+            },
+            "group_disbanded",
+        ),
         ({"notice_type": "group_dismiss", "group_id": 100, "user_id": 1}, "group_disbanded"),
-        ({"notice_type": "group_decrease", "sub_type": "kick_me", "group_id": 100, "user_id": 999,
-          "operator_id": 1}, "bot_kicked"),
-        ({"notice_type": "group_decrease", "sub_type": "leave", "group_id": 100, "user_id": 5}, "member_leave"),
-        ({"notice_type": "group_increase", "sub_type": "invite", "group_id": 100, "user_id": 5, "operator_id": "7"},
-         "member_join"),
-        ({"notice_type": "group_upload", "group_id": 100, "user_id": 5,
-          "file": {"id": "f", "name": "机密.docx", "size": 1, "busid": 102, "url": "http://x"}}, "file_upload"),
+        (
+            {
+                "notice_type": "group_decrease",
+                "sub_type": "kick_me",
+                "group_id": 100,
+                "user_id": 999,
+                "operator_id": 1,
+            },
+            "bot_kicked",
+        ),
+        (
+            {"notice_type": "group_decrease", "sub_type": "leave", "group_id": 100, "user_id": 5},
+            "member_leave",
+        ),
+        (
+            {
+                "notice_type": "group_increase",
+                "sub_type": "invite",
+                "group_id": 100,
+                "user_id": 5,
+                "operator_id": "7",
+            },
+            "member_join",
+        ),
+        (
+            {
+                "notice_type": "group_upload",
+                "group_id": 100,
+                "user_id": 5,
+                "file": {"id": "f", "name": "机密.docx", "size": 1, "busid": 102, "url": "http://x"},
+            },
+            "file_upload",
+        ),
     ],
 )
 def test_notices_fold_implementation_variants(payload: dict[str, Any], kind: str) -> None:
-    event = StewardV11Adapter.json_to_event({"time": 1763800000, "self_id": 999, "post_type": "notice", **payload})
+    event = StewardV11Adapter.json_to_event(
+        {"time": 1763800000, "self_id": 999, "post_type": "notice", **payload}
+    )
     rec = notice_from_event(event)  # type: ignore[arg-type]
     assert rec is not None and rec.kind == kind and rec.group_id == "100"
 
 
 @pytest.mark.parametrize(("invitor", "expected"), [(None, ""), (0, ""), ("0", ""), (12345, "12345")])
 def test_join_request_invitor(invitor: Any, expected: str) -> None:
-    payload = {"time": 1763800000, "self_id": 999, "post_type": "request", "request_type": "group",
-               "sub_type": "add", "group_id": 100, "user_id": 5, "comment": "问题：姓名科室\n答案：张三 办公室",
-               "flag": 987654321}
+    payload = {
+        "time": 1763800000,
+        "self_id": 999,
+        "post_type": "request",
+        "request_type": "group",
+        "sub_type": "add",
+        "group_id": 100,
+        "user_id": 5,
+        "comment": "问题：姓名科室\n答案：张三 办公室",
+        "flag": 987654321,
+    }
     if invitor is not None:
         payload["invitor_id"] = invitor
     rec = request_from_event(StewardV11Adapter.json_to_event(payload))  # type: ignore[arg-type]
-    assert rec is not None and rec.invitor_id == expected and rec.flag == "987654321" and rec.kind == "group_add"
+    assert (
+        rec is not None and rec.invitor_id == expected and rec.flag == "987654321" and rec.kind == "group_add"
+    )
 
 
 def test_v12_group_message_with_numeric_ids() -> None:
     from nonebot.adapters.onebot import v12
 
-    payload = {"id": "e1", "time": 1763800000.0, "type": "message", "detail_type": "group", "sub_type": "",
-               "message_id": "m1", "message": [{"type": "text", "data": {"text": "/帮助"}}], "alt_message": "/帮助",
-               "user_id": 123, "group_id": "g@chatroom", "self": {"platform": "wechat", "user_id": "wxid_bot"}}
+    payload = {
+        "id": "e1",
+        "time": 1763800000.0,
+        "type": "message",
+        "detail_type": "group",
+        "sub_type": "",
+        "message_id": "m1",
+        "message": [{"type": "text", "data": {"text": "/帮助"}}],
+        "alt_message": "/帮助",
+        "user_id": 123,
+        "group_id": "g@chatroom",
+        "self": {"platform": "wechat", "user_id": "wxid_bot"},
+    }
     event = StewardV12Adapter.json_to_event(payload)
     assert isinstance(event, v12.GroupMessageEvent)
     rec = from_event(event)
-    assert rec is not None and rec.platform == "wechat" and rec.user_id == "123" and rec.group_id == "g@chatroom"
+    assert (
+        rec is not None and rec.platform == "wechat" and rec.user_id == "123" and rec.group_id == "g@chatroom"
+    )
 
 
 def test_event_kind_labels() -> None:

@@ -11,17 +11,29 @@ from bot.runtime import get_runtime
 
 def _napcat_group_message(text: str) -> dict:  # type: ignore[type-arg]
     return {
-        "time": 1763800000, "self_id": 999, "post_type": "message", "message_type": "group",
-        "sub_type": "normal", "group_id": "100", "user_id": "30002", "message_id": 77, "message_seq": 77,
-        "real_id": 77, "group_name": "办公室群", "message_format": "array", "font": 14,
-        "message": [{"type": "text", "data": {"text": text}}], "raw_message": text,
+        "time": 1763800000,
+        "self_id": 999,
+        "post_type": "message",
+        "message_type": "group",
+        "sub_type": "normal",
+        "group_id": "100",
+        "user_id": "30002",
+        "message_id": 77,
+        "message_seq": 77,
+        "real_id": 77,
+        "group_name": "办公室群",
+        "message_format": "array",
+        "font": 14,
+        "message": [{"type": "text", "data": {"text": text}}],
+        "raw_message": text,
         "sender": {"user_id": 30002, "nickname": "王五", "card": "", "role": "admin", "level": 5},
     }
 
 
 async def test_status_through_the_matcher(app: App) -> None:
-    from bot.intake.adapters import StewardV11Adapter
     from nonebot.adapters.onebot.v11 import Bot
+
+    from bot.intake.adapters import StewardV11Adapter
 
     rt = get_runtime()
     assert rt.queue is not None

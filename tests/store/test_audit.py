@@ -1,3 +1,5 @@
+import itertools
+
 from sqlalchemy import text
 
 from bot.store import audit
@@ -6,15 +8,24 @@ from bot.store.db import Database
 
 async def _fill(db: Database, n: int) -> None:
     for i in range(n):
-        await audit.record("kick" if i % 2 else "recall", actor="10001", platform="qq", group_id="100",
-                           target=str(30000 + i), rule="secret", reason=f"第{i}条", detail={"i": i}, db=db)
+        await audit.record(
+            "kick" if i % 2 else "recall",
+            actor="10001",
+            platform="qq",
+            group_id="100",
+            target=str(30000 + i),
+            rule="secret",
+            reason=f"第{i}条",
+            detail={"i": i},
+            db=db,
+        )
 
 
 async def test_rows_chain(db: Database) -> None:
     await _fill(db, 5)
     rows = list(reversed(await audit.recent(10, db=db)))
     assert rows[0].prev_hash == audit.GENESIS
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in itertools.pairwise(rows):
         assert b.prev_hash == a.hash
     report = await audit.verify(db)
     assert report.ok and report.checked == 5
@@ -24,7 +35,9 @@ async def test_edited_row_is_detected(db: Database) -> None:
     await _fill(db, 5)
     rows = list(reversed(await audit.recent(10, db=db)))
     async with db.engine.begin() as conn:
-        await conn.execute(text("UPDATE steward_audit SET reason = '改过' WHERE id = :id"), {"id": rows[2].id})
+        await conn.execute(
+            text("UPDATE steward_audit SET reason = '改过' WHERE id = :id"), {"id": rows[2].id}
+        )
     report = await audit.verify(db)
     assert not report.ok and report.broken_id == rows[2].id and "内容" in report.why and report.checked == 2
 

@@ -20,8 +20,16 @@ async def test_fresh_database_migrates_to_head_and_round_trips(db_url: str) -> N
         assert await db.current_revision() == head_revision()
         seen = datetime(2026, 11, 20, 1, 2, 3, 456789, tzinfo=UTC)
         async with db.session() as s:
-            s.add(ChatGroup(platform="qq", group_id="123", self_id="9", name="办公室群", first_seen=seen,
-                            last_seen=seen))
+            s.add(
+                ChatGroup(
+                    platform="qq",
+                    group_id="123",
+                    self_id="9",
+                    name="办公室群",
+                    first_seen=seen,
+                    last_seen=seen,
+                )
+            )
         async with db.session() as s:
             row = (await s.execute(select(ChatGroup))).scalar_one()
         assert row.name == "办公室群" and row.first_seen == seen and row.first_seen.tzinfo is not None
@@ -35,7 +43,9 @@ async def test_models_match_migrations(db: Database) -> None:
     """A model change without a migration fails here, not in production."""
 
     def diff(conn):  # type: ignore[no-untyped-def]
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
+        return compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata
+        )
 
     async with db.engine.connect() as conn:
         changes = await conn.run_sync(diff)
@@ -70,5 +80,7 @@ async def test_group_touch_writes_once_then_caches(db: Database) -> None:
     assert await groups.touch("qq", "555", "9", t0 + timedelta(minutes=1), db=db) is False
     assert await groups.touch("qq", "555", "9", t0 + timedelta(minutes=11), db=db) is True
     rows = await groups.known_groups(db)
-    assert [(r.group_id, r.first_seen, r.last_seen) for r in rows] == [("555", t0, t0 + timedelta(minutes=11))]
+    assert [(r.group_id, r.first_seen, r.last_seen) for r in rows] == [
+        ("555", t0, t0 + timedelta(minutes=11))
+    ]
     groups.forget_cache()

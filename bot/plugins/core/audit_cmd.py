@@ -11,8 +11,14 @@ _TZ = ZoneInfo("Asia/Shanghai")
 _MAX_ROWS = 50
 
 
-@command("审计", aliases=("audit",), role=Role.ADMIN, summary="最近的审计记录；校验审计链是否完整",
-         usage="/审计 [条数，默认10，最多50] | /审计 校验", order=80)
+@command(
+    "审计",
+    aliases=("audit",),
+    role=Role.ADMIN,
+    summary="最近的审计记录；校验审计链是否完整",
+    usage="/审计 [条数，默认10，最多50] | /审计 校验",
+    order=80,
+)
 async def audit_(ctx: CommandContext) -> None:
     argv = ctx.argv
     if argv and argv[0] in ("校验", "verify"):
@@ -20,8 +26,10 @@ async def audit_(ctx: CommandContext) -> None:
         if report.ok:
             ctx.reply(f"审计链完整：共 {report.checked} 条记录，逐条校验通过。")
         else:
-            ctx.reply(f"审计链在第 #{report.broken_id} 条处断开：{report.why}。已校验通过 {report.checked} 条。"
-                      "请立即联系运维人员保全数据库。")
+            ctx.reply(
+                f"审计链在第 #{report.broken_id} 条处断开：{report.why}。已校验通过 {report.checked} 条。"
+                "请立即联系运维人员保全数据库。"
+            )
         return
     if len(argv) > 1 or (argv and not argv[0].isdigit()):
         raise UsageError("参数应为条数（数字）或「校验」。")
@@ -42,5 +50,7 @@ async def audit_(ctx: CommandContext) -> None:
         where = f"群{r.group_id} " if r.group_id and not rec.is_group else ""
         who = "机器人" if r.actor == "bot" else f"用户{r.actor}"
         target = f" → {r.target}" if r.target else ""
-        lines.append(f"#{r.id} {when} {where}{who} {r.action}{target}" + (f"：{r.reason}" if r.reason else ""))
+        lines.append(
+            f"#{r.id} {when} {where}{who} {r.action}{target}" + (f"：{r.reason}" if r.reason else "")
+        )
     ctx.reply("\n".join(lines))

@@ -14,8 +14,11 @@ V12_NOTE = (
 
 
 def _missing_capabilities() -> str:
-    missing = [label for cap, label in CAPABILITY_LABELS.items()
-               if cap in OneBotV11Gateway.capabilities and cap not in OneBotV12Gateway.capabilities]
+    missing = [
+        label
+        for cap, label in CAPABILITY_LABELS.items()
+        if cap in OneBotV11Gateway.capabilities and cap not in OneBotV12Gateway.capabilities
+    ]
     return "、".join(missing)
 
 
@@ -35,13 +38,17 @@ async def help_(ctx: CommandContext) -> None:
         if preset.description:
             lines.append(preset.description)
     else:
-        lines.append("工作群管家：实名准入、内容巡查、工作时间、每周巡查、备案登记，依据各单位的工作群管理规定。")
+        lines.append(
+            "工作群管家：实名准入、内容巡查、工作时间、每周巡查、备案登记，依据各单位的工作群管理规定。"
+        )
     if rec.platform == "wechat":
         lines.append(V12_NOTE.format(missing=_missing_capabilities()))
     usable = [c for c in registry.all() if ctx.role >= c.min_role]
     lines.append(f"您的身份：{ctx.role.label}。可用命令：")
-    lines.extend(f"/{c.name}（/{c.aliases[0]}）— {c.summary}" if c.aliases else f"/{c.name} — {c.summary}"
-                 for c in usable)
+    lines.extend(
+        f"/{c.name}（/{c.aliases[0]}）— {c.summary}" if c.aliases else f"/{c.name} — {c.summary}"
+        for c in usable
+    )
     if ctx.role < Role.ADMIN:
         lines.append("管理命令仅对群主、管理员和运维人员显示。")
     lines.append("发送「/帮助 命令名」查看用法，例如 /帮助 状态。")

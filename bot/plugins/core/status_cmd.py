@@ -25,6 +25,9 @@ def calendar_warnings(rt: Runtime, now: datetime) -> list[str]:
     return [f"⚠ {s.describe()}" for s in rt.calendar().unofficial_years_ahead(now)]
 
 
+_PLATFORM_LABEL = {"qq": "QQ", "wechat": "微信"}
+
+
 def _ago(delta: timedelta) -> str:
     s = int(delta.total_seconds())
     d, s = divmod(s, 86400)
@@ -33,19 +36,32 @@ def _ago(delta: timedelta) -> str:
     return (f"{d} 天 " if d else "") + (f"{h} 小时 " if h or d else "") + f"{m} 分钟"
 
 
-@command("状态", aliases=("status",), role=Role.ADMIN, summary="连接、发送队列、处理计数和版本",
-         usage="/状态", order=90)
+@command(
+    "状态",
+    aliases=("status",),
+    role=Role.ADMIN,
+    summary="连接、发送队列、处理计数和版本",
+    usage="/状态",
+    order=90,
+)
 async def status(ctx: CommandContext) -> None:
     rt = ctx.runtime
     now = datetime.now(UTC)
     conns = rt.registry.connections()
-    conn_text = "；".join(
-        f"{'QQ' if c.gateway.platform == 'qq' else '微信'} {c.gateway.self_id}（已连接 {_ago(now - c.since)}）"
-        for c in conns
-    ) or "无"
+    conn_text = (
+        "；".join(
+            f"{_PLATFORM_LABEL.get(c.gateway.platform, c.gateway.platform)} {c.gateway.self_id}"
+            f"（已连接 {_ago(now - c.since)}）"
+            for c in conns
+        )
+        or "无"
+    )
     q = rt.queue
-    queue_text = (f"待发 {q.pending}，完成 {q.stats.done}，重试 {q.stats.retried}，失败 {q.stats.failed}"
-                  if q else "未启动")
+    queue_text = (
+        f"待发 {q.pending}，完成 {q.stats.done}，重试 {q.stats.retried}，失败 {q.stats.failed}"
+        if q
+        else "未启动"
+    )
     unparsed = sum(stats.unparsed.values())
     unparsed_text = "、".join(f"{k} {v}" for k, v in stats.unparsed.most_common(5))
     lines = [
@@ -53,7 +69,8 @@ async def status(ctx: CommandContext) -> None:
         f"连接：{conn_text}",
         f"运行时长：{_ago(now - rt.started_at)}",
         f"已处理消息：{stats.messages}",
-        f"收到事件：{sum(stats.events.values())}，无法解析：{unparsed}" + (f"（{unparsed_text}）" if unparsed else ""),
+        f"收到事件：{sum(stats.events.values())}，无法解析：{unparsed}"
+        + (f"（{unparsed_text}）" if unparsed else ""),
         f"发送队列：{queue_text}",
         f"数据库：{rt.db.dialect if rt.db else '-'}，结构版本 {rt.db_revision or '-'}",
         f"策略文件：{rt.policy.source}",
