@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pkgutil
 import sys
-from pathlib import Path
 from typing import Any
 
 import nonebot
@@ -20,7 +20,12 @@ from bot.runtime import Runtime, set_runtime
 from bot.settings import SettingsError, StewardSettings, check_listen_security, load_settings
 from bot.store.db import Database, DatabaseError
 
-PLUGINS_DIR = Path(__file__).parent / "plugins"
+def plugin_modules() -> list[str]:
+    """Every package in bot/plugins is a capability (by module name: NoneBot's path-based loader
+    only works when the process runs from the repository)."""
+    import bot.plugins
+
+    return sorted(f"bot.plugins.{m.name}" for m in pkgutil.iter_modules(bot.plugins.__path__) if m.ispkg)
 _ENV_PREFIXES = ("ONEBOT_", "STEWARD_")
 
 
@@ -79,8 +84,9 @@ def setup(*, load_plugins: bool = True) -> Runtime:
         driver.register_adapter(StewardV12Adapter)
         driver.on_startup(rt.start)
         driver.on_shutdown(rt.stop)
-        # Every package in bot/plugins is a capability; the intake plugin owns the only matchers.
-        nonebot.load_plugins(str(PLUGINS_DIR))
+        # The intake plugin owns the only matchers; the others register commands and hooks.
+        for name in plugin_modules():
+            nonebot.load_plugin(name)
     return rt
 
 

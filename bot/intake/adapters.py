@@ -7,16 +7,22 @@ content, which may carry personal data — and counted for /状态.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from loguru import logger
+from nonebot.adapters.onebot.v11 import Bot as V11Bot
 from nonebot.adapters.onebot.v11 import Adapter as V11Adapter
 from nonebot.adapters.onebot.v11 import Event as V11Event
 from nonebot.adapters.onebot.v12 import Adapter as V12Adapter
 from nonebot.adapters.onebot.v12 import Event as V12Event
 from nonebot.adapters.onebot.v12.utils import flattened_to_nested
 from nonebot.compat import type_validate_python
+from nonebot.drivers import WebSocket
+from nonebot.exception import WebSocketClosed
 from pydantic import ValidationError
 
 from bot.intake.payloads import event_kind, sanitize_v11, sanitize_v12
@@ -56,7 +62,76 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
     return chosen
 
 
+def _bad_frame(why: str) -> None:
+    stats.unparsed["invalid-frame"] += 1
+    logger.warning(f"skipped an undecodable OneBot frame ({why})")
+
+
+class _TolerantWebSocket:
+    """Wraps a server WebSocket so that `receive()` skips frames that are not JSON (or msgpack, for
+    v12 binary frames) instead of letting the adapter's loop end the connection on them."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self._ws = ws
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
+
+    async def receive(self) -> str | bytes:
+        while True:
+            data = await self._ws.receive()
+            if isinstance(data, bytes):
+                return data  # msgpack: the v12 adapter decodes it; JSON-in-bytes is rare
+            try:
+                json.loads(data)
+            except ValueError as e:
+                _bad_frame(type(e).__name__)
+                continue
+            return data
+
+
 class StewardV11Adapter(V11Adapter):
+    async def _handle_ws(self, websocket: WebSocket) -> None:
+        """The stock loop, except that one undecodable frame is skipped and counted instead of
+        closing the connection (NapCat would reconnect, but events in flight would be lost)."""
+        self_id = websocket.request.headers.get("x-self-id")
+        if not self_id:
+            await websocket.close(1008, "Missing X-Self-ID Header")
+            return
+        if self_id in self.bots:
+            logger.warning(f"a second connection for account {self_id} was refused")
+            await websocket.close(1008, "Duplicate X-Self-ID")
+            return
+        response = self._check_access_token(websocket.request)
+        if response is not None:
+            await websocket.close(1008, cast(str, response.content))
+            return
+        await websocket.accept()
+        bot = V11Bot(self, self_id)
+        self.bot_connect(bot)
+        self.connections[self_id] = websocket
+        try:
+            while True:
+                data = await websocket.receive()
+                try:
+                    json_data = json.loads(data)
+                except ValueError as e:
+                    _bad_frame(type(e).__name__)
+                    continue
+                if event := self.json_to_event(json_data):
+                    task = asyncio.create_task(bot.handle_event(event))
+                    task.add_done_callback(self.tasks.discard)
+                    self.tasks.add(task)
+        except WebSocketClosed:
+            logger.warning(f"OneBot v11 connection of account {self_id} closed by the implementation")
+        except Exception as e:
+            logger.error(f"OneBot v11 connection of account {self_id} failed: {type(e).__name__}: {e}")
+        finally:
+            with contextlib.suppress(Exception):
+                await websocket.close()
+            self.connections.pop(self_id, None)
+            self.bot_disconnect(bot)
+
     @classmethod
     def json_to_event(cls, json_data: Any) -> V11Event | None:  # type: ignore[override]
         if not isinstance(json_data, dict):
@@ -72,6 +147,11 @@ class StewardV11Adapter(V11Adapter):
 
 
 class StewardV12Adapter(V12Adapter):
+    async def _handle_ws(self, websocket: WebSocket) -> None:
+        # WeChat traffic is light: validating each text frame once more is cheaper than copying the
+        # v12 loop (with its connect handshake) here.
+        await super()._handle_ws(cast(WebSocket, _TolerantWebSocket(websocket)))
+
     @classmethod
     def json_to_event(cls, json_data: Any, impl: str | None = None) -> V12Event | None:  # type: ignore[override]
         if not isinstance(json_data, dict):

@@ -22,7 +22,7 @@ def status_line(provider: StatusProvider) -> StatusProvider:
 
 def calendar_warnings(rt: Runtime, now: datetime) -> list[str]:
     """Years near `now` that have no published holiday schedule (so deadlines may be off by 调休)."""
-    return [f"⚠ {s.describe()}" for s in rt.calendar().unofficial_years_ahead(now)]
+    return [s.describe() for s in rt.calendar().unofficial_years_ahead(now)]
 
 
 _PLATFORM_LABEL = {"qq": "QQ", "wechat": "微信"}
