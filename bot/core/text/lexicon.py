@@ -1,0 +1,178 @@
+"""Lexicon files: the default ``config/lexicons/*.txt`` and imported external lists.
+
+Formats:
+
+* category files — one word a line, ``#`` starts a comment (whole line, or after whitespace),
+  blank lines ignored; the file stem is the category key, ``allow.txt`` is the allow list;
+* plain external lists — the same, loaded into a category the caller names;
+* tagged external lists — ``word TAG,TAG`` lines as in houbb/sensitive-word, tags mapped to our
+  categories (:data:`~bot.core.text.categories.HOUBB_TAGS` by default).
+
+A bad line (undecodable, control characters, too long, missing or unknown tag) is reported with
+its line number and skipped; the rest of the file still loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.text.categories import ALLOW_KEY, BY_KEY, HOUBB_TAGS
+from bot.core.text.matcher import Matcher
+from bot.core.text.normalize import Normalizer
+
+DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[3] / "config" / "lexicons"
+"""``config/lexicons`` of this checkout (found relative to this file, not the working directory)."""
+
+MAX_WORD_LENGTH = 64
+"""Longer lines are almost always a paste accident (a paragraph, a binary file), not a keyword."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_COMMENT = re.compile(r"\s#.*$")
+_TAGGED = re.compile(r"^(.*\S)\s+(\S+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """A line that was skipped, and why. ``source`` is the file name (never a full path)."""
+
+    source: str
+    line: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}: {self.text[:40]!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Deny words per category, allow words, and the lines that could not be read."""
+
+    deny: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    allow: tuple[str, ...] = ()
+    errors: tuple[LineError, ...] = ()
+
+    def merge(self, other: Lexicon) -> Lexicon:
+        """Both lexicons together (words de-duplicated, order kept)."""
+        deny = {k: list(v) for k, v in self.deny.items()}
+        for key, words in other.deny.items():
+            deny.setdefault(key, []).extend(words)
+        return Lexicon(
+            {k: _unique(v) for k, v in deny.items()},
+            _unique([*self.allow, *other.allow]),
+            (*self.errors, *other.errors),
+        )
+
+    def word_count(self) -> int:
+        return sum(len(v) for v in self.deny.values()) + len(self.allow)
+
+    def matcher(self, normalizer: Normalizer | None = None) -> Matcher:
+        return Matcher.build(self.deny, self.allow, normalizer=normalizer)
+
+
+def _unique(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(words))
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """``(line number, text)`` per line; text is ``None`` when the line is not valid UTF-8."""
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            yield number, None
+
+
+def _clean(number: int, text: str | None, source: str) -> str | LineError | None:
+    """The content of a line, ``None`` for blanks and comments, or the reason it is bad."""
+    if text is None:
+        return LineError(source, number, "", "不是有效的 UTF-8 文本")
+    text = _COMMENT.sub("", text).strip()
+    if not text or text.startswith("#"):
+        return None
+    if _CONTROL.search(text):
+        return LineError(source, number, text, "含有控制字符")
+    return text
+
+
+def parse_plain(lines: Iterable[tuple[int, str | None]], source: str) -> tuple[list[str], list[LineError]]:
+    """Words of a one-word-a-line list."""
+    words: list[str] = []
+    errors: list[LineError] = []
+    for number, text in lines:
+        item = _clean(number, text, source)
+        if isinstance(item, LineError):
+            errors.append(item)
+        elif item is None:
+            continue
+        elif "\t" in item:
+            errors.append(LineError(source, number, item, "含有制表符（是否为带标签的词表？）"))
+        elif len(item) > MAX_WORD_LENGTH:
+            errors.append(LineError(source, number, item, f"超过 {MAX_WORD_LENGTH} 个字符"))
+        else:
+            words.append(item)
+    return words, errors
+
+
+def parse_tagged(
+    lines: Iterable[tuple[int, str | None]], source: str, tags: Mapping[str, str] = HOUBB_TAGS
+) -> tuple[dict[str, list[str]], list[LineError]]:
+    """Words of a ``word TAG,TAG`` list, grouped by the categories their tags map to."""
+    out: dict[str, list[str]] = {}
+    errors: list[LineError] = []
+    for number, text in lines:
+        item = _clean(number, text, source)
+        if item is None or isinstance(item, LineError):
+            if item is not None:
+                errors.append(item)
+            continue
+        m = _TAGGED.match(item)
+        if m is None:
+            errors.append(LineError(source, number, item, "缺少标签（应为「词 标签,标签」）"))
+            continue
+        word, tag_text = m.groups()
+        if len(word) > MAX_WORD_LENGTH:
+            errors.append(LineError(source, number, item, f"超过 {MAX_WORD_LENGTH} 个字符"))
+            continue
+        unknown = [t for t in tag_text.split(",") if t.strip() not in tags]
+        if unknown:
+            errors.append(LineError(source, number, item, f"未知标签 {','.join(unknown)}"))
+            continue
+        for tag in dict.fromkeys(t.strip() for t in tag_text.split(",")):
+            out.setdefault(tags[tag], []).append(word)
+    return out, errors
+
+
+def import_plain(path: Path, category: str) -> Lexicon:
+    """An external one-word-a-line list, every word into ``category`` (or the allow list)."""
+    words, errors = parse_plain(read_lines(path), path.name)
+    if category == ALLOW_KEY:
+        return Lexicon({}, _unique(words), tuple(errors))
+    return Lexicon({category: _unique(words)}, (), tuple(errors))
+
+
+def import_tagged(path: Path, tags: Mapping[str, str] = HOUBB_TAGS) -> Lexicon:
+    """An external ``word TAG,TAG`` list."""
+    found, errors = parse_tagged(read_lines(path), path.name, tags)
+    return Lexicon({k: _unique(v) for k, v in found.items()}, (), tuple(errors))
+
+
+def load_dir(folder: Path = DEFAULT_LEXICON_DIR, known: Iterable[str] = BY_KEY) -> Lexicon:
+    """Every ``<category>.txt`` in ``folder`` plus ``allow.txt``. A file whose stem is not a known
+    category is reported (line 0) and skipped: its words would have no action and no citation.
+    A missing folder raises :class:`FileNotFoundError`: an empty guard must not pass unnoticed."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"lexicon folder not found: {folder.name}")
+    known = set(known)
+    lexicon = Lexicon()
+    for path in sorted(folder.glob("*.txt")):
+        if path.stem != ALLOW_KEY and path.stem not in known:
+            error = LineError(path.name, 0, path.stem, "未知的类别（文件名应为类别代码）")
+            lexicon = lexicon.merge(Lexicon(errors=(error,)))
+            continue
+        lexicon = lexicon.merge(import_plain(path, path.stem))
+    return lexicon
