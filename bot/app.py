@@ -20,12 +20,16 @@ from bot.runtime import Runtime, set_runtime
 from bot.settings import SettingsError, StewardSettings, check_listen_security, load_settings
 from bot.store.db import Database, DatabaseError
 
+
 def plugin_modules() -> list[str]:
     """Every package in bot/plugins is a capability (by module name: NoneBot's path-based loader
     only works when the process runs from the repository)."""
     import bot.plugins
 
-    return sorted(f"bot.plugins.{m.name}" for m in pkgutil.iter_modules(bot.plugins.__path__) if m.ispkg)
+    names = sorted(f"bot.plugins.{m.name}" for m in pkgutil.iter_modules(bot.plugins.__path__) if m.ispkg)
+    # intake and core first: other plugins may import their modules (re-exports).
+    first = [n for n in ("bot.plugins.intake", "bot.plugins.core") if n in names]
+    return first + [n for n in names if n not in first]
 _ENV_PREFIXES = ("ONEBOT_", "STEWARD_")
 
 

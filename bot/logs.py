@@ -18,16 +18,9 @@ _FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} [{level}] {name} | {message}"
 _handlers: list[int] = []
 
 
-def _make_filter(level: str | int) -> Any:
-    levelno = logger.level(level).no if isinstance(level, str) else level
-
-    def keep(record: Any) -> bool:
-        if record["level"].no < levelno:
-            return False
-        # nonebot.message: "<bot> | [message.group.normal]: Message … '<text>'" and matcher chatter.
-        return not (record["name"] == "nonebot.message" and record["level"].name in ("SUCCESS", "INFO"))
-
-    return keep
+def _keep(record: Any) -> bool:
+    # nonebot.message: "<bot> | [message.group.normal]: Message … '<text>'" and matcher chatter.
+    return not (record["name"] == "nonebot.message" and record["level"].name in ("SUCCESS", "INFO"))
 
 
 def configure_logging(level: str | int = "INFO", log_dir: Path | None = None) -> None:
@@ -40,16 +33,18 @@ def configure_logging(level: str | int = "INFO", log_dir: Path | None = None) ->
     for h in _handlers:
         logger.remove(h)
     _handlers.clear()
-    keep = _make_filter(level)
-    _handlers.append(logger.add(sys.stdout, level=0, format=_FORMAT, filter=keep, diagnose=False))
+    # The handlers' own level (not a filter) decides what is logged: loguru then skips building the
+    # records below it altogether — NoneBot emits about nine DEBUG records per message.
+    levelno = logger.level(level).no if isinstance(level, str) else level
+    _handlers.append(logger.add(sys.stdout, level=levelno, format=_FORMAT, filter=_keep, diagnose=False))
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         _handlers.append(
             logger.add(
                 log_dir / "steward.log",
-                level=0,
+                level=levelno,
                 format=_FILE_FORMAT,
-                filter=keep,
+                filter=_keep,
                 rotation="10 MB",
                 retention=10,
                 encoding="utf-8",

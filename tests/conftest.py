@@ -27,6 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "steward_rate_group": 1000,
         "steward_rate_burst": 1000,
         "steward_action_timeout": 2,
+        # Retries are tested on their own queues; here a failed action (e.g. to a fake account a
+        # test has already removed) must not linger in the shared queue for seconds.
+        "steward_action_retries": 0,
     }
 
 

@@ -36,8 +36,10 @@ class FakeGateway(Gateway):
             self.fail[kind] -= 1
             raise GatewayError(kind, "injected failure", retcode=100)
 
-    def texts(self) -> list[str]:
-        return [p["text"] for k, p in self.calls if k in ("send_group", "send_private")]
+    def texts(self, kind: str | None = None) -> list[str]:
+        """Texts the bot sent (all, or only `send_group` / `send_private`)."""
+        kinds = (kind,) if kind else ("send_group", "send_private")
+        return [p["text"] for k, p in self.calls if k in kinds]
 
     async def send_group(self, group_id: str, text: str, *, mention: tuple[str, ...] = ()) -> str | None:
         self._do("send_group", group_id=group_id, text=text, mention=mention)

@@ -22,8 +22,16 @@ class GatewayRegistry:
     def add(self, gw: Gateway) -> None:
         self._conns[(gw.platform, gw.self_id)] = Connection(gw, datetime.now(UTC))
 
-    def remove(self, platform: str, self_id: str) -> None:
-        self._conns.pop((platform, self_id), None)
+    def remove(self, platform: str, self_id: str, gateway: Gateway | None = None) -> None:
+        """Forget a connection. With `gateway`, only if it is still the registered one: when an
+        implementation reconnects, the old connection's late disconnect must not remove the new."""
+        conn = self._conns.get((platform, self_id))
+        if conn is not None and (gateway is None or conn.gateway is gateway):
+            del self._conns[(platform, self_id)]
+
+    def find(self, platform: str, self_id: str) -> Gateway | None:
+        conn = self._conns.get((platform, self_id))
+        return conn.gateway if conn else None
 
     def connections(self) -> list[Connection]:
         return list(self._conns.values())

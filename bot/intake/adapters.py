@@ -14,15 +14,16 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from loguru import logger
-from nonebot.adapters.onebot.v11 import Bot as V11Bot
+from nonebot.adapters.onebot import v11, v12
 from nonebot.adapters.onebot.v11 import Adapter as V11Adapter
+from nonebot.adapters.onebot.v11 import Bot as V11Bot
 from nonebot.adapters.onebot.v11 import Event as V11Event
 from nonebot.adapters.onebot.v12 import Adapter as V12Adapter
 from nonebot.adapters.onebot.v12 import Event as V12Event
 from nonebot.adapters.onebot.v12.utils import flattened_to_nested
 from nonebot.compat import type_validate_python
 from nonebot.drivers import WebSocket
-from nonebot.exception import WebSocketClosed
+from nonebot.exception import NoLogException, WebSocketClosed
 from pydantic import ValidationError
 
 from bot.intake.payloads import event_kind, sanitize_v11, sanitize_v12
@@ -60,6 +61,32 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
         except Exception:
             return None
     return chosen
+
+
+# NoneBot renders every event's log line (the whole message text) before any log filter runs.
+# Message text may carry personal data and must not reach the logs, and rendering it is measurable
+# cost on every message; these models opt out at the source. Intake logs types and counters only.
+_ADAPTER = "OneBot"
+
+
+class QuietV11GroupMessage(v11.GroupMessageEvent):
+    def get_log_string(self) -> str:
+        raise NoLogException(_ADAPTER)
+
+
+class QuietV11PrivateMessage(v11.PrivateMessageEvent):
+    def get_log_string(self) -> str:
+        raise NoLogException(_ADAPTER)
+
+
+class QuietV12GroupMessage(v12.GroupMessageEvent):
+    def get_log_string(self) -> str:
+        raise NoLogException(_ADAPTER)
+
+
+class QuietV12PrivateMessage(v12.PrivateMessageEvent):
+    def get_log_string(self) -> str:
+        raise NoLogException(_ADAPTER)
 
 
 def _bad_frame(why: str) -> None:
@@ -162,3 +189,7 @@ class StewardV12Adapter(V12Adapter):
             return None
         data = sanitize_v12(data)
         return _parse(cls.get_event_model(data, impl), V12Event, data)
+
+
+StewardV11Adapter.add_custom_model(QuietV11GroupMessage, QuietV11PrivateMessage)
+StewardV12Adapter.add_custom_model(QuietV12GroupMessage, QuietV12PrivateMessage)

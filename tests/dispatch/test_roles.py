@@ -79,11 +79,12 @@ async def test_status_command_allowed_from_admin_up(
     fake: FakeGateway, user: str, platform_role: str, role: Role
 ) -> None:
     rt = get_runtime()
-    before = len(await audit.recent(1000))
+    before = len([r for r in await audit.recent(1000) if r.action.startswith("command.")])
     await handle_message(group_record("/状态", user_id=user, role=platform_role), rt)
     await settle(rt)
-    [text] = fake.texts()
-    after = len(await audit.recent(1000))
+    assert len(fake.texts("send_group")) == 1, fake.calls
+    [text] = fake.texts("send_group")
+    after = len([r for r in await audit.recent(1000) if r.action.startswith("command.")])
     if role >= Role.ADMIN:
         assert "工作群管家" in text and "已处理消息：" in text and "发送队列：" in text
         assert after == before + 1  # the command it obeyed is audited
@@ -97,7 +98,7 @@ async def test_help_is_for_everyone_and_lists_only_usable_commands(fake: FakeGat
     await handle_message(group_record("/帮助"), rt)
     await handle_message(group_record("/help", user_id="30002", role="admin"), rt)
     await settle(rt)
-    member_help, admin_help = fake.texts()
+    member_help, admin_help = fake.texts("send_group")
     assert "《黄山市财政局政务新媒体平台和互联网工作群组管理办法》" in member_help
     assert "/状态" not in member_help and "/帮助" in member_help
     assert "/状态" in admin_help and "/审计" in admin_help and "群管理员" in admin_help
@@ -108,7 +109,7 @@ async def test_help_for_one_command_shows_usage_and_role(fake: FakeGateway) -> N
     await handle_message(group_record("/帮助 审计"), rt)
     await handle_message(group_record("/帮助 不存在"), rt)
     await settle(rt)
-    usage, unknown = fake.texts()
+    usage, unknown = fake.texts("send_group")
     assert "用法：/审计" in usage and "最低权限：群管理员" in usage
     assert "没有 /不存在 这个命令" in unknown and "用法：/帮助" in unknown
 
@@ -117,7 +118,7 @@ async def test_wrong_arguments_get_the_usage_back(fake: FakeGateway) -> None:
     rt = get_runtime()
     await handle_message(group_record("/审计 很多", user_id="30002", role="admin"), rt)
     await settle(rt)
-    [text] = fake.texts()
+    [text] = fake.texts("send_group")
     assert "参数应为条数" in text and "用法：/审计" in text
 
 
@@ -126,24 +127,24 @@ async def test_audit_in_private_needs_supervisor(fake: FakeGateway) -> None:
     await handle_message(private_record("/审计 3", user_id="10001"), rt)
     await handle_message(private_record("/审计", user_id="30001"), rt)
     await settle(rt)
-    ops, member = fake.texts()
+    ops, member = fake.texts("send_private")
     assert ops.startswith("最近") or ops == "暂无审计记录。"
     assert member.startswith("抱歉，/审计 需要「群管理员」")
-    assert all(k == "send_private" for k, _ in fake.calls)
+    assert not fake.texts("send_group")
 
 
 async def test_audit_verify_reports_intact_chain(fake: FakeGateway) -> None:
     rt = get_runtime()
     await handle_message(group_record("/审计 校验", user_id="30003", role="owner"), rt)
     await settle(rt)
-    assert fake.texts()[0].startswith("审计链完整")
+    assert fake.texts("send_group")[0].startswith("审计链完整")
 
 
 async def test_unknown_command_in_group_is_left_alone(fake: FakeGateway) -> None:
     rt = get_runtime()
     await handle_message(group_record("/天气 北京"), rt)
     await settle(rt)
-    assert fake.calls == []
+    assert fake.texts("send_group") == []
 
 
 async def test_v12_help_explains_degraded_capabilities() -> None:
@@ -155,7 +156,7 @@ async def test_v12_help_explains_degraded_capabilities() -> None:
             group_record("/帮助", platform="wechat", self_id="wxid_bot", group_id="g@chatroom"), rt
         )
         await settle(rt)
-        [text] = gw.texts()
+        [text] = gw.texts("send_group")
         assert "微信（OneBot v12）" in text and "撤回消息" in text and "禁言" in text
     finally:
         rt.registry.remove("wechat", "wxid_bot")

@@ -145,3 +145,17 @@ def test_token_bucket_refills() -> None:
     assert b.wait_time() == pytest.approx(0.5)
     now[0] = 0.5
     assert b.wait_time() == 0
+
+
+def test_late_disconnect_does_not_remove_a_reconnected_account() -> None:
+    from bot.gateway.registry import GatewayRegistry
+    from tests.utils import FakeGateway
+
+    reg = GatewayRegistry()
+    old, new = FakeGateway("999"), FakeGateway("999")
+    reg.add(old)
+    reg.add(new)  # NapCat reconnected before the old socket's close was processed
+    reg.remove("qq", "999", old)
+    assert reg.for_group("qq", "100") is new
+    reg.remove("qq", "999", new)
+    assert reg.find("qq", "999") is None

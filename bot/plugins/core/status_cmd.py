@@ -3,21 +3,14 @@ their own lines with `status_line`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.dispatch import CommandContext, Role, command
+from bot.dispatch.hooks import status_line, status_providers
 from bot.intake.stats import stats
 from bot.runtime import Runtime
 
-StatusProvider = Callable[[Runtime, CommandContext], Awaitable[list[str]]]
-_providers: list[StatusProvider] = []
-
-
-def status_line(provider: StatusProvider) -> StatusProvider:
-    """Register a function that returns extra /状态 lines (e.g. a capability's queue length)."""
-    _providers.append(provider)
-    return provider
+__all__ = ["calendar_warnings", "status", "status_line"]  # status_line: re-exported for older imports
 
 
 def calendar_warnings(rt: Runtime, now: datetime) -> list[str]:
@@ -79,6 +72,6 @@ async def status(ctx: CommandContext) -> None:
         gp = rt.policy.for_group(ctx.record.group_id)
         lines.append(f"本群预设：{gp.preset.name}" + (f"（单位：{gp.unit_name}）" if gp.unit_name else ""))
     lines.extend(calendar_warnings(rt, now))
-    for provider in _providers:
+    for provider in status_providers:
         lines.extend(await provider(rt, ctx))
     ctx.reply("\n".join(lines))

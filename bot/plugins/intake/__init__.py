@@ -1,20 +1,19 @@
-"""Intake plugin: the only NoneBot matchers on the event path (one each for messages, notices and
-requests). Everything else registers with the dispatcher (bot.dispatch) or the hook lists here."""
+"""Intake plugin: the only NoneBot matcher on the event path. Everything else registers with the
+dispatcher (bot.dispatch: commands, message hooks, notice and request hooks)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from loguru import logger
-from nonebot import get_driver, on_message, on_notice, on_request
+from nonebot import get_driver, on
 from nonebot.adapters import Bot, Event
 from nonebot.adapters.onebot import v11, v12
 from nonebot.plugin import PluginMetadata
 
+from bot.dispatch.hooks import notice_hooks, request_hooks, run_hooks
 from bot.dispatch.router import handle_message
 from bot.gateway.onebot import OneBotV11Gateway, OneBotV12Gateway
-from bot.intake.record import NoticeRecord, RequestRecord, from_event, notice_from_event, request_from_event
-from bot.runtime import Runtime, get_runtime
+from bot.intake.record import from_event, notice_from_event, request_from_event
+from bot.runtime import get_runtime
 
 __plugin_meta__ = PluginMetadata(
     name="接入",
@@ -22,10 +21,8 @@ __plugin_meta__ = PluginMetadata(
     usage="无需操作",
 )
 
-NoticeHook = Callable[[NoticeRecord, Runtime], Awaitable[None]]
-RequestHook = Callable[[RequestRecord, Runtime], Awaitable[None]]
-notice_hooks: list[NoticeHook] = []
-request_hooks: list[RequestHook] = []
+# Re-exported for older imports; new code registers with bot.dispatch.hooks.on_notice / on_request.
+__all__ = ["notice_hooks", "request_hooks"]
 
 driver = get_driver()
 
@@ -43,49 +40,31 @@ async def _connected(bot: Bot) -> None:
 @driver.on_bot_disconnect
 async def _disconnected(bot: Bot) -> None:
     platform = "qq" if isinstance(bot, v11.Bot) else "wechat"
-    get_runtime().registry.remove(platform, bot.self_id)
+    registry = get_runtime().registry
+    gw = registry.find(platform, bot.self_id)
+    if gw is not None and getattr(gw, "bot", None) is bot:
+        registry.remove(platform, bot.self_id, gw)
     logger.warning(f"{bot.type} account {bot.self_id} disconnected")
 
 
-messages = on_message(priority=1, block=True)
+# One matcher for every event type: NoneBot spawns a task per matcher per event, so three typed
+# matchers (message, notice, request) cost three spawns on every message.
+events = on(priority=1, block=True)
 
 
-@messages.handle()
-async def _on_message(event: Event) -> None:
+@events.handle()
+async def _on_event(event: Event) -> None:
+    rt = get_runtime()
     rec = from_event(event)
     if rec is not None:
-        await handle_message(rec, get_runtime())
-
-
-notices = on_notice(priority=1, block=True)
-
-
-@notices.handle()
-async def _on_notice(event: Event) -> None:
-    rec = notice_from_event(event)
-    if rec is None:
+        await handle_message(rec, rt)
         return
-    rt = get_runtime()
-    rt.registry.note_group(rec.platform, rec.group_id, rec.self_id)
-    for hook in notice_hooks:
-        try:
-            await hook(rec, rt)
-        except Exception:
-            logger.exception(f"notice hook {getattr(hook, '__qualname__', hook)} failed")
-
-
-requests = on_request(priority=1, block=True)
-
-
-@requests.handle()
-async def _on_request(event: Event) -> None:
-    rec = request_from_event(event)
-    if rec is None:
+    notice = notice_from_event(event)
+    if notice is not None:
+        rt.registry.note_group(notice.platform, notice.group_id, notice.self_id)
+        await run_hooks(notice_hooks, notice, rt)
         return
-    rt = get_runtime()
-    rt.registry.note_group(rec.platform, rec.group_id, rec.self_id)
-    for hook in request_hooks:
-        try:
-            await hook(rec, rt)
-        except Exception:
-            logger.exception(f"request hook {getattr(hook, '__qualname__', hook)} failed")
+    request = request_from_event(event)
+    if request is not None:
+        rt.registry.note_group(request.platform, request.group_id, request.self_id)
+        await run_hooks(request_hooks, request, rt)
