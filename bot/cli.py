@@ -150,6 +150,30 @@ def audit_export(path: Path) -> None:
     click.echo(f"已导出 {len(entries)} 条到 {path}")
 
 
+@main.command("notices")
+def notices_cmd() -> None:
+    """List deferred notices (/通知) waiting for review or for their time, oldest first."""
+    from zoneinfo import ZoneInfo
+
+    from bot.store import notices
+
+    settings = _settings_or_exit()
+    try:
+        rows = asyncio.run(_with_db(settings, lambda db: notices.list_open(limit=1000, db=db)))
+    except DatabaseError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    if not rows:
+        click.echo("没有待发布或待审核的通知。")
+        return
+    tz = ZoneInfo("Asia/Shanghai")
+    for n in rows:
+        due = n.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if n.due_at else "待审核"
+        text = " ".join(n.text.split())[:40]
+        where = f"{n.platform}:{n.group_id}"
+        click.echo(f"#{n.id} {n.state:<9} {due:<16} {where} 发布人 {n.author_id}  {text}")
+
+
 @main.command("check-config")
 def check_config() -> None:
     """Validate settings and config/bot.toml without starting."""

@@ -57,6 +57,8 @@ class Runtime:
         return self._actions
 
     async def start(self) -> None:
+        if self.db is not None:
+            return  # already started (tests may trigger the driver's startup hooks twice)
         s = self.settings
         self.db = Database(s.resolved_database_url())
         self.db_revision = await self.db.prepare(auto_migrate=s.steward_auto_migrate)

@@ -39,7 +39,7 @@ def _why(e: Exception) -> str:
 def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
     """Try the models from most to least specific; a fallback means the payload did not fit."""
     first_error: Exception | None = None
-    chosen = None
+    chosen: Any = None
     try:
         models = list(models)
     except Exception as e:  # the model lookup itself rejects payloads lacking their type keys

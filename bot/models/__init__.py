@@ -2,5 +2,11 @@
 
 from bot.models.audit import AuditEntry
 from bot.models.group import ChatGroup
+from bot.models.worktime import DeferredNotice, OffHoursFinding
 
-__all__ = ["AuditEntry", "ChatGroup"]
+__all__ = [
+    "AuditEntry",
+    "ChatGroup",
+    "DeferredNotice",
+    "OffHoursFinding",
+]

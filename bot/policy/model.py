@@ -33,6 +33,11 @@ class Preset(BaseModel):
     working_hours: str = "08:30-17:30"
     lunch_break: str = ""
     urgent_words: tuple[str, ...] = ("【紧急】", "紧急", "急")
+    # Working hours (SPEC §4): remind the sender of an off-hours work notice (yichun 第十条), also
+    # recall it, and hold notices posted through /通知 for a reviewer (三审, huaibei 第十七条).
+    off_hours_notice: bool = True
+    off_hours_recall: bool = False
+    notice_review: bool = False
     strike_expiry_days: int = Field(default=30, ge=1, le=365)
     citations: dict[str, str] = Field(default_factory=dict)
 
@@ -70,6 +75,9 @@ class PresetSpec(BaseModel):
     working_hours: str | None = None
     lunch_break: str | None = None
     urgent_words: list[str] | None = None
+    off_hours_notice: bool | None = None
+    off_hours_recall: bool | None = None
+    notice_review: bool | None = None
     strike_expiry_days: int | None = None
     citations: dict[str, str] | None = None
 

@@ -159,6 +159,9 @@ class BotProcess:
             "SUPERUSERS": json.dumps(self.superusers),
             "DATABASE_URL": self.database_url,
             "STEWARD_DATA_DIR": str(self.data_dir),
+            # The child runs in its data dir; give it the repository's holiday overrides, as an
+            # operator's bot started from the repository would read them.
+            "STEWARD_HOLIDAYS_DIR": str(REPO_ROOT / "config" / "holidays"),
             "LOG_LEVEL": self.log_level,
         })
         if self.access_token is not None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlmodel import col
 
 from bot.models.audit import AuditEntry
 from bot.models.types import utcnow
@@ -72,7 +73,8 @@ async def record(
     async with _lock, db.session() as s:
         if db.dialect == "postgresql":
             await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-        prev = (await s.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))).scalar()
+        last = select(col(AuditEntry.hash)).order_by(col(AuditEntry.id).desc()).limit(1)
+        prev = (await s.execute(last)).scalar()
         entry.prev_hash = prev or GENESIS
         entry.hash = entry_hash(entry.prev_hash, entry)
         s.add(entry)
@@ -83,9 +85,9 @@ async def recent(
     limit: int = 20, *, group_id: str | None = None, db: Database | None = None
 ) -> list[AuditEntry]:
     db = db or get_db()
-    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    q = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
     if group_id is not None:
-        q = q.where(AuditEntry.group_id == group_id)
+        q = q.where(col(AuditEntry.group_id) == group_id)
     async with db.session() as s:
         return list((await s.execute(q)).scalars())
 
@@ -113,7 +115,12 @@ async def verify(db: Database | None = None, batch: int = 5000) -> ChainReport:
     prev, checked, last_id = GENESIS, 0, 0
     async with db.session() as s:
         while True:
-            q = select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+            q = (
+                select(AuditEntry)
+                .where(col(AuditEntry.id) > last_id)
+                .order_by(col(AuditEntry.id))
+                .limit(batch)
+            )
             rows = list((await s.execute(q)).scalars())
             if not rows:
                 return ChainReport(True, checked)

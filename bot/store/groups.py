@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from bot.models.group import ChatGroup
 from bot.store.db import Database, get_db
@@ -26,7 +27,9 @@ async def touch(
     async with db.session() as s:
         row = (
             await s.execute(
-                select(ChatGroup).where(ChatGroup.platform == platform, ChatGroup.group_id == group_id)
+                select(ChatGroup).where(
+                    col(ChatGroup.platform) == platform, col(ChatGroup.group_id) == group_id
+                )
             )
         ).scalar_one_or_none()
         if row is None:
@@ -45,7 +48,7 @@ async def touch(
 async def known_groups(db: Database | None = None) -> list[ChatGroup]:
     db = db or get_db()
     async with db.session() as s:
-        return list((await s.execute(select(ChatGroup).order_by(ChatGroup.id))).scalars())
+        return list((await s.execute(select(ChatGroup).order_by(col(ChatGroup.id)))).scalars())
 
 
 def forget_cache() -> None:
