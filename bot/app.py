@@ -19,6 +19,7 @@ from bot.policy import PolicyError, load_policy
 from bot.runtime import Runtime, set_runtime
 from bot.settings import SettingsError, StewardSettings, check_listen_security, load_settings
 from bot.store.db import Database, DatabaseError
+from bot.store.roster import PersonalDataKeyError, check_key_at_startup
 
 
 def plugin_modules() -> list[str]:
@@ -95,10 +96,14 @@ def setup(*, load_plugins: bool = True) -> Runtime:
 
 
 async def prepare_database(settings: StewardSettings) -> str:
-    """Migrate (or refuse) before the server starts, so that errors are one clean line."""
+    """Migrate (or refuse) and check the personal-data key before the server starts, so that errors
+    are one clean line: a set key must be valid; a missing key is refused once the database holds
+    personal data (it could be neither read nor added to)."""
     db = Database(settings.resolved_database_url())
     try:
-        return await db.prepare(auto_migrate=settings.steward_auto_migrate)
+        revision = await db.prepare(auto_migrate=settings.steward_auto_migrate)
+        await check_key_at_startup(settings.steward_secret_key, db=db)
+        return revision
     finally:
         await db.dispose()
 
@@ -107,7 +112,7 @@ def run() -> None:
     try:
         rt = init()
         asyncio.run(prepare_database(rt.settings))
-    except (StartupError, DatabaseError) as e:
+    except (StartupError, DatabaseError, PersonalDataKeyError) as e:
         print(f"工作群管家无法启动：{e}", file=sys.stderr)
         raise SystemExit(2) from None
     cfg = nonebot.get_driver().config

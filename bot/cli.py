@@ -179,3 +179,95 @@ def check_config() -> None:
     """Validate settings and config/bot.toml without starting."""
     settings = _settings_or_exit()
     click.echo(f"配置有效；策略文件 {settings.steward_policy_file}")
+
+
+@main.command("keygen")
+def keygen_cmd() -> None:
+    """Print a new STEWARD_SECRET_KEY (the key that encrypts personal data at rest)."""
+    from bot.core.crypto import generate_key
+
+    click.echo(generate_key())
+    click.echo(
+        "把上面一行写入 .env：STEWARD_SECRET_KEY=<密钥>。请另行妥善备份："
+        "密钥丢失后，已加密的花名册和入群记录无法恢复；已有数据时不要更换密钥。",
+        err=True,
+    )
+
+
+@main.group("roster")
+def roster_group() -> None:
+    """Roster (花名册) of a unit."""
+
+
+@roster_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--unit", required=True, help="Unit key from config/bot.toml; 'default' for groups without a unit."
+)
+@click.option("--good-rows", is_flag=True, help="Import the valid rows even if other rows have errors.")
+def roster_import(file: Path, unit: str, good_rows: bool) -> None:
+    """Import a roster from CSV or XLSX (header: 姓名,科室,职务,手机,QQ,微信,状态). People are matched
+    by mobile number: a re-import updates them. A file with bad rows imports nothing unless --good-rows."""
+    from datetime import UTC, datetime
+
+    from bot.roster_io import parse_roster_file
+    from bot.store import audit, roster
+    from bot.store.roster import PersonalDataKeyError, cipher_from_settings
+
+    try:
+        rt = init(load_plugins=False)
+    except StartupError as e:
+        click.echo(f"配置错误：{e}", err=True)
+        sys.exit(2)
+    units = [*rt.policy.spec.units, "default"]
+    if unit not in units:
+        click.echo(f"未知的单位「{unit}」：可选 {', '.join(units)}（在 {rt.policy.source} 中定义）", err=True)
+        sys.exit(2)
+    try:
+        cipher = cipher_from_settings(rt.settings.steward_secret_key)
+    except PersonalDataKeyError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    parsed = parse_roster_file(file)
+    for warning in parsed.warnings:
+        click.echo(f"提示：{warning}", err=True)
+    if parsed.errors:
+        click.echo(
+            f"{file.name}：发现 {len(parsed.errors)} 处错误：\n{parsed.error_report(limit=500)}", err=True
+        )
+        if parsed.fatal or not parsed.rows:
+            click.echo("未导入任何数据。", err=True)
+            sys.exit(1)
+        if not good_rows:
+            click.echo(
+                f"未导入任何数据。请修正后重新导入，或加 --good-rows 只导入其余 {len(parsed.rows)} 行。",
+                err=True,
+            )
+            sys.exit(1)
+    settings = rt.settings
+
+    async def go() -> roster.ImportSummary:
+        db = Database(settings.resolved_database_url())
+        try:
+            await db.prepare(auto_migrate=settings.steward_auto_migrate)
+            summary = await roster.import_rows(unit, parsed.rows, cipher, now=datetime.now(UTC), db=db)
+            await audit.record(
+                "roster.import",
+                actor="cli",
+                reason=(
+                    f"命令行导入花名册（{unit}）：新增 {summary.added}，更新 {summary.updated}，"
+                    f"未变 {summary.unchanged}，跳过错误行 {len(parsed.errors)}"
+                ),
+                detail={"unit": unit, "source": "cli"},
+                db=db,
+            )
+            return summary
+        finally:
+            await db.dispose()
+
+    try:
+        summary = asyncio.run(go())
+    except DatabaseError as e:
+        click.echo(f"导入失败：{e}", err=True)
+        sys.exit(2)
+    click.echo(f"已导入 {unit} 花名册：{summary.describe()}")

@@ -79,6 +79,12 @@ class QuietV11PrivateMessage(v11.PrivateMessageEvent):
         raise NoLogException(_ADAPTER)
 
 
+class QuietV11GroupRequest(v11.GroupRequestEvent):
+    # A join request's comment holds the applicant's name, department, sometimes a phone.
+    def get_log_string(self) -> str:
+        raise NoLogException(_ADAPTER)
+
+
 class QuietV12GroupMessage(v12.GroupMessageEvent):
     def get_log_string(self) -> str:
         raise NoLogException(_ADAPTER)
@@ -191,5 +197,5 @@ class StewardV12Adapter(V12Adapter):
         return _parse(cls.get_event_model(data, impl), V12Event, data)
 
 
-StewardV11Adapter.add_custom_model(QuietV11GroupMessage, QuietV11PrivateMessage)
+StewardV11Adapter.add_custom_model(QuietV11GroupMessage, QuietV11PrivateMessage, QuietV11GroupRequest)
 StewardV12Adapter.add_custom_model(QuietV12GroupMessage, QuietV12PrivateMessage)

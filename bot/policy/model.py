@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _HHMM_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+_JOIN_TEMPLATE = re.compile(r"^姓名([-－—_/+ ](\S{1,10}))?$")
 
 
 class Preset(BaseModel):
@@ -30,6 +31,11 @@ class Preset(BaseModel):
     card_pattern: str = "{name}-{dept}"
     remove_unverified: bool = False
     verify_grace_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Admission (SPEC §2): what a join-request comment must hold (「姓名」 or 「姓名-<label>」), an
+    # example shown to applicants, and the working hours between the reminder and the removal.
+    join_template: str = "姓名-科室"
+    join_example: str = ""
+    verify_reminder_hours: int = Field(default=8, ge=1, le=24 * 30)
     working_hours: str = "08:30-17:30"
     lunch_break: str = ""
     urgent_words: tuple[str, ...] = ("【紧急】", "紧急", "急")
@@ -40,6 +46,13 @@ class Preset(BaseModel):
     notice_review: bool = False
     strike_expiry_days: int = Field(default=30, ge=1, le=365)
     citations: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("join_template")
+    @classmethod
+    def _join_template(cls, v: str) -> str:
+        if not _JOIN_TEMPLATE.match(v):
+            raise ValueError(f"应为「姓名」或「姓名-科室」（科室可换成部门、单位等），收到 {v!r}")
+        return v
 
     @field_validator("working_hours", "lunch_break")
     @classmethod
@@ -72,6 +85,9 @@ class PresetSpec(BaseModel):
     card_pattern: str | None = None
     remove_unverified: bool | None = None
     verify_grace_hours: int | None = None
+    join_template: str | None = None
+    join_example: str | None = None
+    verify_reminder_hours: int | None = None
     working_hours: str | None = None
     lunch_break: str | None = None
     urgent_words: list[str] | None = None
