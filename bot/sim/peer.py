@@ -272,8 +272,15 @@ class ActionPeer:
         """Answer ``action`` with ``responder(params)`` (sync or async) instead of the default."""
         self._responders[action] = responder
 
-    def fail(self, action: str, times: int | None = 1, *, retcode: int = 100,
-             message: str = "injected failure", data: Any = None) -> None:
+    def fail(
+        self,
+        action: str,
+        times: int | None = 1,
+        *,
+        retcode: int = 100,
+        message: str = "injected failure",
+        data: Any = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``action`` with ``status: failed`` (None = until cleared)."""
         self._faults.setdefault(action, []).append(_Fault("fail", times, retcode, message, data))
 
@@ -306,8 +313,13 @@ class ActionPeer:
         raise ActionError(self.unsupported_retcode, f"unsupported action: {action}")
 
     def _envelope(self, *, ok: bool, retcode: int, data: Any, message: str, echo: Any) -> JSON:
-        frame: JSON = {"status": "ok" if ok else "failed", "retcode": retcode, "data": data,
-                       "message": message, "wording": message}
+        frame: JSON = {
+            "status": "ok" if ok else "failed",
+            "retcode": retcode,
+            "data": data,
+            "message": message,
+            "wording": message,
+        }
         if echo is not None:
             frame["echo"] = echo
         return frame
@@ -319,8 +331,9 @@ class ActionPeer:
             self._notify(call)
             return
         if fault is not None:
-            response = self._envelope(ok=False, retcode=fault.retcode, data=fault.data,
-                                      message=fault.message, echo=call.echo)
+            response = self._envelope(
+                ok=False, retcode=fault.retcode, data=fault.data, message=fault.message, echo=call.echo
+            )
         else:
             try:
                 responder = self._responders.get(call.action)
@@ -332,13 +345,19 @@ class ActionPeer:
                     data = self.default_response(call.action, call.params)
                 response = self._envelope(ok=True, retcode=0, data=data, message="", echo=call.echo)
             except ActionError as exc:
-                response = self._envelope(ok=False, retcode=exc.retcode, data=exc.data,
-                                          message=exc.message, echo=call.echo)
+                response = self._envelope(
+                    ok=False, retcode=exc.retcode, data=exc.data, message=exc.message, echo=call.echo
+                )
             except Exception as exc:
                 # Params the responder cannot use (e.g. no group_id) are the bot's bug to see, not a
                 # reason for the simulator's reader to die: answer as an implementation would.
-                response = self._envelope(ok=False, retcode=self.bad_request_retcode, data=None,
-                                          message=f"bad request: {exc!r}", echo=call.echo)
+                response = self._envelope(
+                    ok=False,
+                    retcode=self.bad_request_retcode,
+                    data=None,
+                    message=f"bad request: {exc!r}",
+                    echo=call.echo,
+                )
         call.response = response
         call.outcome = response["status"]
         # Record and wake waiters before the bot sees the answer, so a test that waits for the call
@@ -404,16 +423,21 @@ class ActionPeer:
     def pending_calls(self, action: ActionFilter = None, predicate: Predicate | None = None) -> list[Call]:
         """Answered-or-stalled calls not yet returned by :meth:`wait_call` / :meth:`drain`."""
         matches = _action_matcher(action, predicate)
-        return [c for c in self.calls
-                if c.outcome != "pending" and id(c) not in self._consumed and matches(c)]
+        return [
+            c for c in self.calls if c.outcome != "pending" and id(c) not in self._consumed and matches(c)
+        ]
 
     def calls_of(self, action: ActionFilter = None, predicate: Predicate | None = None) -> list[Call]:
         """Every recorded call of ``action`` (consumed or not)."""
         matches = _action_matcher(action, predicate)
         return [c for c in self.calls if matches(c)]
 
-    async def wait_call(self, action: ActionFilter = None, predicate: Predicate | None = None,
-                        timeout: float = 5.0) -> Call:  # noqa: ASYNC109 - test-facing API
+    async def wait_call(
+        self,
+        action: ActionFilter = None,
+        predicate: Predicate | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - test-facing API
+    ) -> Call:
         """Return the earliest call of ``action`` (a name, several names, or None for any) that
         satisfies ``predicate`` and was not returned before; wait up to ``timeout`` seconds for it.
 
@@ -439,8 +463,9 @@ class ActionPeer:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
 
-    async def wait_no_call(self, action: ActionFilter = None, predicate: Predicate | None = None,
-                           within: float = 1.0) -> None:
+    async def wait_no_call(
+        self, action: ActionFilter = None, predicate: Predicate | None = None, within: float = 1.0
+    ) -> None:
         """Assert that no (unconsumed) matching call arrives within ``within`` seconds."""
         try:
             call = await self.wait_call(action, predicate, timeout=within)
@@ -519,6 +544,7 @@ class OneBotV11Peer(ActionPeer):
 
     def start_heartbeat(self, interval: float = 30.0) -> None:
         """Send a heartbeat meta event every ``interval`` seconds until :meth:`close`."""
+
         async def beat() -> None:
             while self.connected:
                 await self.send_heartbeat(int(interval * 1000))
@@ -530,13 +556,15 @@ class OneBotV11Peer(ActionPeer):
 
     # --- convenience: build with this peer's self_id and impl, then send -------------------------
 
-    async def send_group_message(self, group_id: int, user_id: int, message: ev.MessageLike,
-                                 **kwargs: Any) -> JSON:
+    async def send_group_message(
+        self, group_id: int, user_id: int, message: ev.MessageLike, **kwargs: Any
+    ) -> JSON:
         """Build :func:`bot.sim.events.group_message` for this peer and send it."""
         kwargs.setdefault("impl", self.impl)
         kwargs.setdefault("group_name", self.groups.get(group_id, {}).get("group_name"))
-        return await self.send_event(ev.group_message(group_id, user_id, message, self_id=self.self_id,
-                                                      **kwargs))
+        return await self.send_event(
+            ev.group_message(group_id, user_id, message, self_id=self.self_id, **kwargs)
+        )
 
     async def send_private_message(self, user_id: int, message: ev.MessageLike, **kwargs: Any) -> JSON:
         kwargs.setdefault("impl", self.impl)
@@ -577,7 +605,9 @@ class OneBotV11Peer(ActionPeer):
             segments,
             group_id=int(params["group_id"]) if group else None,
             target_id=None if group else int(params["user_id"]),
-            impl=self.impl, message_id=message_id, self_id=self.self_id,
+            impl=self.impl,
+            message_id=message_id,
+            self_id=self.self_id,
         )
         with contextlib.suppress(ConnectionClosed, RuntimeError):
             await self.send_event(event)
@@ -614,9 +644,20 @@ class OneBotV11Peer(ActionPeer):
                 return {"message_id": message_id}
             case "send_group_forward_msg" | "send_private_forward_msg":
                 return {"message_id": self.next_message_id()}
-            case "delete_msg" | "set_group_ban" | "set_group_whole_ban" | "set_group_add_request" | \
-                    "set_friend_add_request" | "set_group_card" | "set_group_name" | "set_group_leave" | \
-                    "set_group_admin" | "set_group_special_title" | "set_essence_msg" | "mark_msg_as_read":
+            case (
+                "delete_msg"
+                | "set_group_ban"
+                | "set_group_whole_ban"
+                | "set_group_add_request"
+                | "set_friend_add_request"
+                | "set_group_card"
+                | "set_group_name"
+                | "set_group_leave"
+                | "set_group_admin"
+                | "set_group_special_title"
+                | "set_essence_msg"
+                | "mark_msg_as_read"
+            ):
                 return None
             case "set_group_kick":
                 self.remove_member(gid(), int(params["user_id"]))
@@ -626,8 +667,12 @@ class OneBotV11Peer(ActionPeer):
             case "get_status":
                 return {"online": True, "good": True, "stat": {}}
             case "get_version_info":
-                names = {"napcat": "NapCat.Onebot", "lagrange": "Lagrange.OneBot", "llonebot": "LLOneBot",
-                         "gocq": "go-cqhttp"}
+                names = {
+                    "napcat": "NapCat.Onebot",
+                    "lagrange": "Lagrange.OneBot",
+                    "llonebot": "LLOneBot",
+                    "gocq": "go-cqhttp",
+                }
                 return {"app_name": names[self.impl], "app_version": "sim", "protocol_version": "v11"}
             case "get_group_list":
                 ids = sorted(set(self.groups) | set(self.members))
@@ -653,8 +698,11 @@ class OneBotV11Peer(ActionPeer):
                 event = self._sent_message(int(params["message_id"]))
                 if event is None:
                     raise ActionError(100, "消息不存在")
-                reply = {k: event[k] for k in ("time", "message_type", "message_id", "sender", "message")
-                         if k in event}
+                reply: dict[str, Any] = {
+                    k: event[k]
+                    for k in ("time", "message_type", "message_id", "sender", "message")
+                    if k in event
+                }
                 reply["real_id"] = event.get("real_id", event["message_id"])
                 return reply
             case "can_send_image" | "can_send_record":

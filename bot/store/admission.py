@@ -123,12 +123,12 @@ async def pending(
     db = db or get_db()
     q: Any = select(Admission).where(
         or_(
-            and_(Admission.kind == "request", Admission.state == "pending"),
-            and_(Admission.kind == "arrival", col(Admission.state).in_(ARRIVAL_OPEN)),
+            and_(col(Admission.kind) == "request", col(Admission.state) == "pending"),
+            and_(col(Admission.kind) == "arrival", col(Admission.state).in_(ARRIVAL_OPEN)),
         )
     )
     if platform is not None:
-        q = q.where(Admission.platform == platform)
+        q = q.where(col(Admission.platform) == platform)
     if group_ids is not None:
         q = q.where(col(Admission.group_id).in_(sorted(set(group_ids))))
     async with db.session() as s:
@@ -143,14 +143,14 @@ async def count_open(*, db: Database | None = None) -> tuple[int, int]:
             await s.execute(
                 select(func.count())
                 .select_from(Admission)
-                .where(Admission.kind == "request", Admission.state == "pending")
+                .where(col(Admission.kind) == "request", col(Admission.state) == "pending")
             )
         ).scalar_one()
         arrivals = (
             await s.execute(
                 select(func.count())
                 .select_from(Admission)
-                .where(Admission.kind == "arrival", col(Admission.state).in_(ARRIVAL_OPEN))
+                .where(col(Admission.kind) == "arrival", col(Admission.state).in_(ARRIVAL_OPEN))
             )
         ).scalar_one()
     return requests, arrivals
@@ -164,9 +164,9 @@ async def open_for_member(
     q = (
         select(Admission)
         .where(
-            Admission.platform == platform,
-            Admission.group_id == group_id,
-            Admission.user_id == user_id,
+            col(Admission.platform) == platform,
+            col(Admission.group_id) == group_id,
+            col(Admission.user_id) == user_id,
             col(Admission.state).in_(PENDING_STATES),
         )
         .order_by(col(Admission.id).desc())
@@ -183,9 +183,9 @@ async def open_arrivals_of_user(
     q = (
         select(Admission)
         .where(
-            Admission.platform == platform,
-            Admission.user_id == user_id,
-            Admission.kind == "arrival",
+            col(Admission.platform) == platform,
+            col(Admission.user_id) == user_id,
+            col(Admission.kind) == "arrival",
             col(Admission.state).in_(ARRIVAL_OPEN),
         )
         .order_by(col(Admission.id))
@@ -207,11 +207,11 @@ async def latest_approved_request(
     q = (
         select(Admission)
         .where(
-            Admission.platform == platform,
-            Admission.group_id == group_id,
-            Admission.user_id == user_id,
-            Admission.kind == "request",
-            Admission.state == "approved",
+            col(Admission.platform) == platform,
+            col(Admission.group_id) == group_id,
+            col(Admission.user_id) == user_id,
+            col(Admission.kind) == "request",
+            col(Admission.state) == "approved",
             col(Admission.updated_at) >= since,
         )
         .order_by(col(Admission.id).desc())
@@ -241,9 +241,9 @@ async def bind(
         await s.execute(
             update(MemberIdentity)
             .where(
-                MemberIdentity.platform == platform,
-                MemberIdentity.group_id == group_id,
-                MemberIdentity.user_id == user_id,
+                col(MemberIdentity.platform) == platform,
+                col(MemberIdentity.group_id) == group_id,
+                col(MemberIdentity.user_id) == user_id,
                 col(MemberIdentity.closed_at).is_(None),
             )
             .values(closed_at=now, close_reason="rebound")
@@ -268,9 +268,9 @@ async def open_binding(
     q = (
         select(MemberIdentity)
         .where(
-            MemberIdentity.platform == platform,
-            MemberIdentity.group_id == group_id,
-            MemberIdentity.user_id == user_id,
+            col(MemberIdentity.platform) == platform,
+            col(MemberIdentity.group_id) == group_id,
+            col(MemberIdentity.user_id) == user_id,
             col(MemberIdentity.closed_at).is_(None),
         )
         .order_by(col(MemberIdentity.id).desc())
@@ -285,7 +285,7 @@ async def bindings_of(
 ) -> list[MemberIdentity]:
     db = db or get_db()
     q: Any = select(MemberIdentity).where(
-        MemberIdentity.platform == platform, MemberIdentity.user_id == user_id
+        col(MemberIdentity.platform) == platform, col(MemberIdentity.user_id) == user_id
     )
     if open_only:
         q = q.where(col(MemberIdentity.closed_at).is_(None))
@@ -305,11 +305,11 @@ async def close_bindings(
     """Close the open bindings of a member in a group (``user_id=None``: of the whole group), and end
     their open arrivals and pending requests. Returns the number of bindings closed."""
     db = db or get_db()
-    member = [MemberIdentity.platform == platform, MemberIdentity.group_id == group_id]
-    adm = [Admission.platform == platform, Admission.group_id == group_id]
+    member = [col(MemberIdentity.platform) == platform, col(MemberIdentity.group_id) == group_id]
+    adm = [col(Admission.platform) == platform, col(Admission.group_id) == group_id]
     if user_id is not None:
-        member.append(MemberIdentity.user_id == user_id)
-        adm.append(Admission.user_id == user_id)
+        member.append(col(MemberIdentity.user_id) == user_id)
+        adm.append(col(Admission.user_id) == user_id)
     async with db.session() as s:
         result = await s.execute(
             update(MemberIdentity)
@@ -318,7 +318,7 @@ async def close_bindings(
         )
         await s.execute(
             update(Admission)
-            .where(*adm, Admission.kind == "arrival", col(Admission.state).in_(ARRIVAL_OPEN))
+            .where(*adm, col(Admission.kind) == "arrival", col(Admission.state).in_(ARRIVAL_OPEN))
             .values(state="left", due_at=None, updated_at=now)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -371,9 +371,9 @@ async def review_items(platform: str, group_id: str, *, db: Database | None = No
             await s.execute(
                 select(Admission)
                 .where(
-                    Admission.platform == platform,
-                    Admission.group_id == group_id,
-                    Admission.kind == "arrival",
+                    col(Admission.platform) == platform,
+                    col(Admission.group_id) == group_id,
+                    col(Admission.kind) == "arrival",
                     col(Admission.state).in_(ARRIVAL_OPEN),
                 )
                 .order_by(col(Admission.id))
@@ -385,11 +385,11 @@ async def review_items(platform: str, group_id: str, *, db: Database | None = No
         )
         rows: Sequence[Any] = (
             await s.execute(
-                select(MemberIdentity, RosterPerson.status)
+                select(MemberIdentity, col(RosterPerson.status))
                 .join(RosterPerson, col(RosterPerson.id) == col(MemberIdentity.person_id), isouter=True)
                 .where(
-                    MemberIdentity.platform == platform,
-                    MemberIdentity.group_id == group_id,
+                    col(MemberIdentity.platform) == platform,
+                    col(MemberIdentity.group_id) == group_id,
                     col(MemberIdentity.closed_at).is_(None),
                 )
                 .order_by(col(MemberIdentity.id))

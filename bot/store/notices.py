@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import CursorResult
+from sqlmodel import col
 
 from bot.models.worktime import OPEN_STATES, DeferredNotice, NoticeState
 from bot.store.db import Database, get_db
@@ -89,15 +90,17 @@ async def list_open(
 ) -> list[DeferredNotice]:
     """Open notices (awaiting review, queued, being posted), oldest due first."""
     db = db or get_db()
-    q = select(DeferredNotice).where(DeferredNotice.state.in_(list(states)))  # type: ignore[attr-defined]
+    q = select(DeferredNotice).where(col(DeferredNotice.state).in_(list(states)))  # type: ignore[attr-defined]
     if platform is not None:
-        q = q.where(DeferredNotice.platform == platform)
+        q = q.where(col(DeferredNotice.platform) == platform)
     if group_id is not None:
-        q = q.where(DeferredNotice.group_id == group_id)
+        q = q.where(col(DeferredNotice.group_id) == group_id)
     if author_id is not None:
-        q = q.where(DeferredNotice.author_id == author_id)
+        q = q.where(col(DeferredNotice.author_id) == author_id)
     # Notices in review have no due time yet: after the scheduled ones, by number.
-    q = q.order_by(DeferredNotice.due_at.is_(None), DeferredNotice.due_at, DeferredNotice.id).limit(limit)  # type: ignore[union-attr]
+    q = q.order_by(
+        col(DeferredNotice.due_at).is_(None), col(DeferredNotice.due_at), col(DeferredNotice.id)
+    ).limit(limit)  # type: ignore[union-attr]
     async with db.session() as s:
         return list((await s.execute(q)).scalars())
 
@@ -107,14 +110,14 @@ async def count_open(
 ) -> dict[str, int]:
     """Open notices by state, e.g. ``{"queued": 2, "review": 1}`` (states with none are left out)."""
     db = db or get_db()
-    q = select(DeferredNotice.state, func.count()).where(
-        DeferredNotice.state.in_(list(OPEN_STATES))  # type: ignore[attr-defined]
+    q = select(col(DeferredNotice.state), func.count()).where(
+        col(DeferredNotice.state).in_(list(OPEN_STATES))  # type: ignore[attr-defined]
     )
     if platform is not None:
-        q = q.where(DeferredNotice.platform == platform)
+        q = q.where(col(DeferredNotice.platform) == platform)
     if group_id is not None:
-        q = q.where(DeferredNotice.group_id == group_id)
-    q = q.group_by(DeferredNotice.state)
+        q = q.where(col(DeferredNotice.group_id) == group_id)
+    q = q.group_by(col(DeferredNotice.state))
     async with db.session() as s:
         return {state: count for state, count in (await s.execute(q)).all()}
 
@@ -125,11 +128,11 @@ async def due(now: datetime, *, limit: int = 20, db: Database | None = None) -> 
     q = (
         select(DeferredNotice)
         .where(
-            DeferredNotice.state == NoticeState.QUEUED,
-            DeferredNotice.due_at <= now,  # type: ignore[operator]
-            or_(DeferredNotice.retry_at.is_(None), DeferredNotice.retry_at <= now),  # type: ignore[union-attr,operator]
+            col(DeferredNotice.state) == NoticeState.QUEUED,
+            col(DeferredNotice.due_at) <= now,  # type: ignore[operator]
+            or_(col(DeferredNotice.retry_at).is_(None), col(DeferredNotice.retry_at) <= now),  # type: ignore[union-attr,operator]
         )
-        .order_by(DeferredNotice.due_at, DeferredNotice.id)
+        .order_by(col(DeferredNotice.due_at), col(DeferredNotice.id))
         .limit(limit)
     )
     async with db.session() as s:
@@ -143,7 +146,7 @@ async def _change(
     db = db or get_db()
     stmt = (
         update(DeferredNotice)
-        .where(DeferredNotice.id == notice_id, DeferredNotice.state.in_(list(expected)))  # type: ignore[attr-defined]
+        .where(col(DeferredNotice.id) == notice_id, col(DeferredNotice.state).in_(list(expected)))  # type: ignore[attr-defined]
         .values(**values)
     )
     async with db.session() as s:
@@ -175,9 +178,9 @@ async def mark_posted(
     stmt = (
         update(DeferredNotice)
         .where(
-            DeferredNotice.id == notice_id,
-            DeferredNotice.state == NoticeState.POSTING,
-            DeferredNotice.claimed_by == worker[:64],
+            col(DeferredNotice.id) == notice_id,
+            col(DeferredNotice.state) == NoticeState.POSTING,
+            col(DeferredNotice.claimed_by) == worker[:64],
         )
         .values(
             state=NoticeState.POSTED,
@@ -209,9 +212,9 @@ async def release(
     stmt = (
         update(DeferredNotice)
         .where(
-            DeferredNotice.id == notice_id,
-            DeferredNotice.state == NoticeState.POSTING,
-            DeferredNotice.claimed_by == worker[:64],
+            col(DeferredNotice.id) == notice_id,
+            col(DeferredNotice.state) == NoticeState.POSTING,
+            col(DeferredNotice.claimed_by) == worker[:64],
         )
         .values(
             state=state,
@@ -243,8 +246,8 @@ async def interrupt_stale(
             (
                 await s.execute(
                     select(DeferredNotice).where(
-                        DeferredNotice.state == NoticeState.POSTING,
-                        DeferredNotice.claimed_at < limit,  # type: ignore[operator]
+                        col(DeferredNotice.state) == NoticeState.POSTING,
+                        col(DeferredNotice.claimed_at) < limit,  # type: ignore[operator]
                     )
                 )
             ).scalars()

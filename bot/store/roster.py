@@ -216,7 +216,9 @@ async def import_rows(
     db = db or get_db()
     summary = ImportSummary()
     async with db.session() as s:
-        existing = list((await s.execute(select(RosterPerson).where(RosterPerson.unit == unit))).scalars())
+        existing = list(
+            (await s.execute(select(RosterPerson).where(col(RosterPerson.unit) == unit))).scalars()
+        )
         by_phone = {p.phone_index: p for p in existing}
         by_name_dept: dict[tuple[str, str], int] = {}
         for p in existing:
@@ -226,8 +228,8 @@ async def import_rows(
         for row in rows:
             key = phone_index(cipher, row.phone)
             touched.add(key)
-            p = by_phone.get(key)
-            if p is None:
+            found = by_phone.get(key)
+            if found is None:
                 p = RosterPerson(unit=unit, created_at=now)  # type: ignore[call-arg]
                 _fill(p, row, cipher, now)
                 s.add(p)
@@ -236,10 +238,10 @@ async def import_rows(
                 old = by_name_dept.get((p.name_index, p.dept))
                 if old is not None:
                     summary.possible_phone_changes.append((row.line, old))
-            elif _same(p, row, cipher):
+            elif _same(found, row, cipher):
                 summary.unchanged += 1
             else:
-                _fill(p, row, cipher, now)
+                _fill(found, row, cipher, now)
                 summary.updated += 1
         summary.not_in_file = sum(1 for p in existing if p.phone_index not in touched)
         # The "possible phone change" hint only makes sense when the old record was not in the file.
@@ -259,7 +261,9 @@ async def add_person(
         key = phone_index(cipher, row.phone)
         p = (
             await s.execute(
-                select(RosterPerson).where(RosterPerson.unit == unit, RosterPerson.phone_index == key)
+                select(RosterPerson).where(
+                    col(RosterPerson.unit) == unit, col(RosterPerson.phone_index) == key
+                )
             )
         ).scalar_one_or_none()
         created = p is None
@@ -325,21 +329,21 @@ async def list_people(
     unit: str, *, active_only: bool = False, dept: str | None = None, db: Database | None = None
 ) -> list[RosterPerson]:
     db = db or get_db()
-    q: Any = select(RosterPerson).where(RosterPerson.unit == unit)
+    q: Any = select(RosterPerson).where(col(RosterPerson.unit) == unit)
     if active_only:
         q = q.where(col(RosterPerson.status).in_(sorted(ACTIVE_STATUSES)))
     if dept:
-        q = q.where(RosterPerson.dept == dept)
+        q = q.where(col(RosterPerson.dept) == dept)
     async with db.session() as s:
-        return list((await s.execute(q.order_by(RosterPerson.dept, RosterPerson.id))).scalars())
+        return list((await s.execute(q.order_by(col(RosterPerson.dept), RosterPerson.id))).scalars())
 
 
 async def count_people(unit: str | None = None, *, db: Database | None = None) -> dict[str, int]:
     """People per status (of one unit, or of all)."""
     db = db or get_db()
-    q: Any = select(RosterPerson.status, func.count()).group_by(RosterPerson.status)
+    q: Any = select(col(RosterPerson.status), func.count()).group_by(col(RosterPerson.status))
     if unit is not None:
-        q = q.where(RosterPerson.unit == unit)
+        q = q.where(col(RosterPerson.unit) == unit)
     async with db.session() as s:
         return {status: n for status, n in (await s.execute(q)).all()}
 
@@ -352,7 +356,8 @@ async def find_by_phone(
         return (
             await s.execute(
                 select(RosterPerson).where(
-                    RosterPerson.unit == unit, RosterPerson.phone_index == phone_index(cipher, phone)
+                    col(RosterPerson.unit) == unit,
+                    col(RosterPerson.phone_index) == phone_index(cipher, phone),
                 )
             )
         ).scalar_one_or_none()
@@ -364,9 +369,9 @@ async def find_by_name(
     db = db or get_db()
     async with db.session() as s:
         q = select(RosterPerson).where(
-            RosterPerson.unit == unit, RosterPerson.name_index == name_index(cipher, name)
+            col(RosterPerson.unit) == unit, col(RosterPerson.name_index) == name_index(cipher, name)
         )
-        return list((await s.execute(q.order_by(RosterPerson.id))).scalars())
+        return list((await s.execute(q.order_by(col(RosterPerson.id)))).scalars())
 
 
 async def find_by_account(
@@ -375,10 +380,10 @@ async def find_by_account(
     """The person whose QQ number (platform "qq") or WeChat id is ``account``, if the roster has it."""
     db = db or get_db()
     idx = account_index(cipher, platform, account)
-    column = RosterPerson.qq_index if platform == "qq" else RosterPerson.wechat_index
+    column = col(RosterPerson.qq_index) if platform == "qq" else col(RosterPerson.wechat_index)
     async with db.session() as s:
         return (
-            (await s.execute(select(RosterPerson).where(RosterPerson.unit == unit, column == idx)))
+            (await s.execute(select(RosterPerson).where(col(RosterPerson.unit) == unit, column == idx)))
             .scalars()
             .first()
         )
@@ -392,7 +397,9 @@ async def has_personal_data(*, db: Database | None = None) -> bool:
         if people:
             return True
         pending = (
-            await s.execute(select(func.count()).select_from(Admission).where(Admission.comment_enc != ""))
+            await s.execute(
+                select(func.count()).select_from(Admission).where(col(Admission.comment_enc) != "")
+            )
         ).scalar_one()
         return bool(pending)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
+from sqlmodel import col
 
 from bot.models.worktime import OffHoursFinding
 from bot.store.db import Database, get_db
@@ -78,7 +79,7 @@ async def reserve_repost(finding_id: int, *, db: Database | None = None) -> bool
     db = db or get_db()
     stmt = (
         update(OffHoursFinding)
-        .where(OffHoursFinding.id == finding_id, OffHoursFinding.reposted_notice_id.is_(None))  # type: ignore[union-attr]
+        .where(col(OffHoursFinding.id) == finding_id, col(OffHoursFinding.reposted_notice_id).is_(None))  # type: ignore[union-attr]
         .values(reposted_notice_id=0)
     )
     async with db.session() as s:
@@ -90,7 +91,9 @@ async def link_repost(finding_id: int, notice_id: int | None, *, db: Database | 
     """Record which notice re-posts the message (None releases a reservation)."""
     db = db or get_db()
     stmt = (
-        update(OffHoursFinding).where(OffHoursFinding.id == finding_id).values(reposted_notice_id=notice_id)
+        update(OffHoursFinding)
+        .where(col(OffHoursFinding.id) == finding_id)
+        .values(reposted_notice_id=notice_id)
     )
     async with db.session() as s:
         await s.execute(stmt)
@@ -110,14 +113,14 @@ async def count_findings(
         select(func.count())
         .select_from(OffHoursFinding)
         .where(
-            OffHoursFinding.at >= since,  # type: ignore[operator]
-            OffHoursFinding.at < until,  # type: ignore[operator]
+            col(OffHoursFinding.at) >= since,  # type: ignore[operator]
+            col(OffHoursFinding.at) < until,  # type: ignore[operator]
         )
     )
     if platform is not None:
-        q = q.where(OffHoursFinding.platform == platform)
+        q = q.where(col(OffHoursFinding.platform) == platform)
     if group_id is not None:
-        q = q.where(OffHoursFinding.group_id == group_id)
+        q = q.where(col(OffHoursFinding.group_id) == group_id)
     async with db.session() as s:
         return int((await s.execute(q)).scalar_one())
 
@@ -128,9 +131,9 @@ async def count_by_group(
     """Findings in ``[since, until)`` per (platform, group_id), for the weekly report."""
     db = db or get_db()
     q = (
-        select(OffHoursFinding.platform, OffHoursFinding.group_id, func.count())
-        .where(OffHoursFinding.at >= since, OffHoursFinding.at < until)  # type: ignore[operator]
-        .group_by(OffHoursFinding.platform, OffHoursFinding.group_id)
+        select(col(OffHoursFinding.platform), col(OffHoursFinding.group_id), func.count())
+        .where(col(OffHoursFinding.at) >= since, col(OffHoursFinding.at) < until)  # type: ignore[operator]
+        .group_by(col(OffHoursFinding.platform), col(OffHoursFinding.group_id))
     )
     async with db.session() as s:
         return {(platform, gid): n for platform, gid, n in (await s.execute(q)).all()}

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from loguru import logger
 
@@ -536,7 +537,7 @@ async def run_due(rt: Runtime, now: datetime) -> int:
         elif a.state == "reminded":
             if preset.remove_unverified:
                 reason = "逾期未完成实名认证，依据请出制移出本群"
-                decided = {"decided_by": "bot", "decided_at": now, "reason": reason}
+                decided: dict[str, Any] = {"decided_by": "bot", "decided_at": now, "reason": reason}
                 if await adm.transition(a.id, ("reminded",), "removed", now=now, due_at=None, **decided):
                     done += 1
                     await _remove(rt, a, now, reason)
@@ -801,7 +802,7 @@ async def approve(rt: Runtime, a: Admission, person: Person | None, *, by: str, 
         action = "admission.approve"
     else:
         reason = f"管理员确认身份（{ref}）"
-        decided = {"decided_by": by, "decided_at": now, "reason": reason}
+        decided: dict[str, Any] = {"decided_by": by, "decided_at": now, "reason": reason}
         if not await adm.transition(
             a.id, adm.ARRIVAL_OPEN, "verified", now=now, person_id=pid, due_at=None, **decided
         ):
@@ -840,7 +841,7 @@ async def reject(rt: Runtime, a: Admission, reason: str, *, by: str, now: dateti
         rt.actions.answer_join_request(a.platform, a.group_id, a.flag, "add", False, reason)
         action = "admission.reject"
     else:
-        decided = {"decided_by": by, "decided_at": now, "reason": f"管理员移出：{safe}"}
+        decided: dict[str, Any] = {"decided_by": by, "decided_at": now, "reason": f"管理员移出：{safe}"}
         if not await adm.transition(a.id, adm.ARRIVAL_OPEN, "removed", now=now, due_at=None, **decided):
             return False
         rt.actions.kick(a.platform, a.group_id, a.user_id)

@@ -4,10 +4,10 @@ dispatcher (bot.dispatch: commands, message hooks, notice and request hooks)."""
 from __future__ import annotations
 
 from loguru import logger
-from nonebot import get_driver, on
+from nonebot import get_driver
 from nonebot.adapters import Bot, Event
 from nonebot.adapters.onebot import v11, v12
-from nonebot.plugin import PluginMetadata
+from nonebot.plugin import PluginMetadata, on
 
 from bot.dispatch.hooks import notice_hooks, request_hooks, run_hooks
 from bot.dispatch.router import handle_message

@@ -84,7 +84,8 @@ async def post_notice(rt: Runtime, notice: DeferredNotice, now: datetime) -> boo
         group_id=notice.group_id,
         target=notice.author_id,
         rule="off_hours",
-        reason=f"发布通知 #{notice.id}" + (f"（迟于原定的 {when(notice.due_at, now)}）" if late else ""),
+        reason=f"发布通知 #{notice.id}"
+        + (f"（迟于原定的 {when(notice.due_at, now)}）" if late and notice.due_at else ""),
         detail={"notice": notice.id, "late": late, "urgent": notice.urgent, "due_at": _iso(notice.due_at)},
     )
     if late and notice.due_at is not None:
