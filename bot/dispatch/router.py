@@ -19,13 +19,29 @@ from bot.store import audit, groups
 
 MessageHook = Callable[[MessageRecord, Runtime], Awaitable[None]]
 message_hooks: list[MessageHook] = []
+every_message_hooks: list[MessageHook] = []
 role_book = RoleBook()
 
 
 def on_group_message(hook: MessageHook) -> MessageHook:
-    """Register a hook that sees every group message that is not a command."""
+    """Register a hook that sees every group message that is not a command (content rules …)."""
     message_hooks.append(hook)
     return hook
+
+
+def on_every_group_message(hook: MessageHook) -> MessageHook:
+    """Register a hook that sees every group message, commands included, before dispatch (activity
+    and the like). It must be cheap and must not reply."""
+    every_message_hooks.append(hook)
+    return hook
+
+
+async def _run(hooks: list[MessageHook], rec: MessageRecord, rt: Runtime) -> None:
+    for hook in hooks:
+        try:
+            await hook(rec, rt)
+        except Exception:
+            logger.exception(f"message hook {getattr(hook, '__qualname__', hook)} failed")
 
 
 async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
@@ -34,6 +50,7 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
         rt.registry.note_group(rec.platform, rec.group_id, rec.self_id)
         role_book.note(rec.platform, rec.group_id, rec.user_id, rec.sender_role)
         await groups.touch(rec.platform, rec.group_id, rec.self_id, rec.time)
+        await _run(every_message_hooks, rec, rt)
     parsed = split_command(rec.text)
     if parsed:
         cmd = registry.get(parsed[0])
@@ -49,11 +66,7 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
             )
             return
     if rec.is_group:
-        for hook in message_hooks:
-            try:
-                await hook(rec, rt)
-            except Exception:
-                logger.exception(f"message hook {getattr(hook, '__qualname__', hook)} failed")
+        await _run(message_hooks, rec, rt)
 
 
 async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:
