@@ -174,6 +174,100 @@ def notices_cmd() -> None:
         click.echo(f"#{n.id} {n.state:<9} {due:<16} {where} 发布人 {n.author_id}  {text}")
 
 
+@main.group("lexicon")
+def lexicon_group() -> None:
+    """Keyword lexicons of the content guard."""
+
+
+@lexicon_group.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--preset", default="default", show_default=True, help="Built-in preset whose guard settings apply."
+)
+@click.option("--show", default=20, show_default=True, help="How many flagged lines to print.")
+def lexicon_check(path: Path, preset: str, show: int) -> None:
+    """Run the content guard over PATH (one message a line): print the hits and the hit rate."""
+    import time
+    from collections import Counter
+
+    from bot.core.guard import ContentGuard, GuardInput, compile_config
+    from bot.core.text import MatcherStack, load_dir
+    from bot.core.text.lexicon import read_lines
+    from bot.policy import load_policy
+
+    policy = load_policy(None)
+    if preset not in policy.preset_names:
+        click.echo(f"没有预设 {preset}（可选：{', '.join(policy.preset_names)}）", err=True)
+        sys.exit(2)
+    cfg = compile_config(policy.preset(preset).guard, MatcherStack([load_dir().matcher()]))
+    guard = ContentGuard()
+    lines = [(n, t) for n, t in read_lines(path) if t is not None and t.strip()]
+    by_kind: Counter[str] = Counter()
+    flagged = 0
+    started = time.perf_counter()
+    for number, text in lines:
+        found = guard.check(GuardInput(text), cfg, remember=False)
+        if not found:
+            continue
+        flagged += 1
+        by_kind.update({f.kind for f in found})
+        if flagged <= show:
+            # Sensitive findings print only their kind: the file may hold real personal data.
+            hits = "；".join(f.kind if f.sensitive else f"{f.kind}「{f.excerpt}」" for f in found)
+            click.echo(f"{number}: {hits}")
+    seconds = time.perf_counter() - started
+    total = len(lines)
+    rate = 100 * flagged / total if total else 0.0
+    kinds = "，".join(f"{k} {n}" for k, n in by_kind.most_common()) or "无"
+    click.echo(f"共 {total} 条，命中 {flagged} 条（{rate:.2f}%）；按类别：{kinds}")
+    if total:
+        click.echo(f"平均每条 {seconds / total * 1e6:.1f} µs（预设 {preset}，默认词库）")
+
+
+@lexicon_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--category", default=None, help="Category of a one-word-a-line list (or allow).")
+@click.option("--tagged", is_flag=True, help="The list has `word TAG,TAG` lines (houbb/sensitive-word tags).")
+@click.option("--group", "group_id", default=None, help="Add to this group's lexicon.")
+@click.option("--unit", default=None, help="Add to this unit's lexicon (every group of the unit).")
+def lexicon_import(
+    path: Path, category: str | None, tagged: bool, group_id: str | None, unit: str | None
+) -> None:
+    """Import an external list into a group's or a unit's lexicon (the bot loads it at its next start)."""
+    from datetime import UTC, datetime
+
+    from bot.core.text import BY_KEY, import_plain, import_tagged
+    from bot.store import guard as guard_store
+
+    if (group_id is None) == (unit is None) or tagged == (category is not None):
+        click.echo("请给出 --group 或 --unit 之一，以及 --category 或 --tagged 之一。", err=True)
+        sys.exit(2)
+    if category is not None and category != "allow" and category not in BY_KEY:
+        click.echo(f"未知的类别 {category}（可选：{', '.join(BY_KEY)}, allow）", err=True)
+        sys.exit(2)
+    lexicon = import_tagged(path) if tagged else import_plain(path, category or "")
+    for error in lexicon.errors[:20]:
+        click.echo(f"跳过 {error}", err=True)
+    scope, scope_id = ("group", group_id) if group_id is not None else ("unit", unit)
+    entries = [(c, w) for c, ws in lexicon.deny.items() for w in ws] + [("allow", w) for w in lexicon.allow]
+    settings = _settings_or_exit()
+
+    async def go(db: Database) -> int:
+        return await guard_store.add_words(
+            scope, str(scope_id), entries, by="cli", at=datetime.now(UTC), db=db
+        )
+
+    try:
+        added = asyncio.run(_with_db(settings, go))
+    except DatabaseError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    click.echo(
+        f"已导入 {added} 个词（共 {len(entries)} 个，跳过 {len(lexicon.errors)} 行）；"
+        "在群内发送 /词库 重载（或重启机器人）后生效。"
+    )
+
+
 @main.command("check-config")
 def check_config() -> None:
     """Validate settings and config/bot.toml without starting."""
@@ -271,3 +365,127 @@ def roster_import(file: Path, unit: str, good_rows: bool) -> None:
         click.echo(f"导入失败：{e}", err=True)
         sys.exit(2)
     click.echo(f"已导入 {unit} 花名册：{summary.describe()}")
+
+
+@main.group("review")
+def review_group() -> None:
+    """Weekly member review (每周巡查)."""
+
+
+@review_group.command("run")
+@click.argument("group")
+@click.option("--platform", default="qq", show_default=True, help="qq or wechat")
+def review_run(group: str, platform: str) -> None:
+    """Ask the running bot to review GROUP now; the report goes to the group owner privately."""
+    from datetime import UTC, datetime
+
+    from bot.store import review
+
+    settings = _settings_or_exit()
+
+    async def go(db: Database):  # type: ignore[no-untyped-def]
+        return await review.request_run(
+            platform, group, "", kind="cli", requested_by="", now=datetime.now(UTC), db=db
+        )
+
+    try:
+        run = asyncio.run(_with_db(settings, go))
+    except DatabaseError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    click.echo(f"已登记巡查 #{run.id}（群 {group}）：运行中的机器人将在几秒内执行，报告私聊发送给群主。")
+
+
+@main.group("suggestions")
+def suggestions_group() -> None:
+    """Suggestions (意见建议)."""
+
+
+@suggestions_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def suggestions_export(path: Path) -> None:
+    """Export every suggestion to PATH (.csv or .xlsx; any other suffix writes both)."""
+    from bot.store import suggest
+
+    settings = _settings_or_exit()
+    try:
+        rows = asyncio.run(_with_db(settings, lambda db: suggest.list_for(limit=1_000_000, db=db)))
+    except DatabaseError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    rows = list(reversed(rows))
+    written = []
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        targets = [path]
+    else:
+        targets = [path.with_suffix(".csv"), path.with_suffix(".xlsx")]
+    for target in targets:
+        (suggest.write_xlsx if target.suffix.lower() == ".xlsx" else suggest.write_csv)(rows, target)
+        written.append(str(target))
+    click.echo(f"已导出 {len(rows)} 条意见建议到 {'、'.join(written)}")
+
+
+@main.group("register")
+def register_group() -> None:
+    """Filing register (登记备案)."""
+
+
+@register_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default=None,
+    help="Default: from PATH's suffix, else xlsx.",
+)
+@click.option("--unit", "units", multiple=True, help="Only this unit (key in config/bot.toml); repeatable.")
+@click.option("--full", is_flag=True, help="Owners' names and contacts unmasked (needs STEWARD_SECRET_KEY).")
+def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: bool) -> None:
+    """Export the register as the 登记备案表: XLSX with one sheet per unit, or CSV (UTF-8 with BOM)."""
+    from datetime import UTC, datetime
+
+    from bot.core.crypto import InvalidKeyError, PersonalDataCipher
+    from bot.core.register import csv_text, xlsx_bytes
+    from bot.store import register
+
+    try:
+        rt = init(load_plugins=False)
+    except StartupError as e:
+        click.echo(f"配置错误：{e}", err=True)
+        sys.exit(2)
+    known = set(rt.policy.spec.units)
+    unknown = [u for u in units if u not in known]
+    if unknown:
+        click.echo(f"未知的单位：{', '.join(unknown)}（可选：{', '.join(sorted(known)) or '无'}）", err=True)
+        sys.exit(2)
+    key = rt.settings.steward_secret_key
+    try:
+        cipher = PersonalDataCipher(key.get_secret_value()) if key is not None else None
+    except InvalidKeyError as e:
+        click.echo(f"STEWARD_SECRET_KEY 无效：{e}", err=True)
+        sys.exit(2)
+    if full and cipher is None:
+        click.echo("--full 需要 STEWARD_SECRET_KEY 才能解密群主姓名和联系方式。", err=True)
+        sys.exit(2)
+    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "xlsx")
+    now = datetime.now(UTC)
+    try:
+        sheets = asyncio.run(
+            _with_db(
+                rt.settings,
+                lambda db: register.register_sheets(
+                    rt.policy, cipher, now, masked=not full, units=list(units) or None, db=db
+                ),
+            )
+        )
+    except DatabaseError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    if fmt == "csv":
+        path.write_text(csv_text(sheets), encoding="utf-8", newline="")
+    else:
+        path.write_bytes(xlsx_bytes(sheets, title="工作群登记备案表", generated_at=now))
+    groups = sum(len(rows) for rows in sheets.values())
+    masked = "（含未脱敏的个人信息，请妥善保管）" if full else "（个人信息已脱敏）"
+    click.echo(f"已导出 {len(sheets)} 个单位、{groups} 个群到 {path}{masked}")

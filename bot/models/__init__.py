@@ -3,14 +3,38 @@
 from bot.models.admission import Admission, MemberIdentity, RosterPerson
 from bot.models.audit import AuditEntry
 from bot.models.group import ChatGroup
+from bot.models.guard import GuardFinding, GuardSetting, GuardStrike, GuardWord
+from bot.models.register import Case, Filing, FilingDuty, FilingHistory, GroupActivity, RegisterRun
+from bot.models.review import (
+    GroupDayCount,
+    MemberActivity,
+    ReviewFinding,
+    ReviewRun,
+    Suggestion,
+)
 from bot.models.worktime import DeferredNotice, OffHoursFinding
 
 __all__ = [
     "Admission",
     "AuditEntry",
+    "Case",
     "ChatGroup",
     "DeferredNotice",
+    "Filing",
+    "FilingDuty",
+    "FilingHistory",
+    "GroupActivity",
+    "GroupDayCount",
+    "GuardFinding",
+    "GuardSetting",
+    "GuardStrike",
+    "GuardWord",
+    "MemberActivity",
     "MemberIdentity",
     "OffHoursFinding",
+    "RegisterRun",
+    "ReviewFinding",
+    "ReviewRun",
     "RosterPerson",
+    "Suggestion",
 ]

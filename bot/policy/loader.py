@@ -38,6 +38,8 @@ class Policy:
         self._specs: dict[str, PresetSpec] = {**builtin, **spec.presets}
         self._presets: dict[str, Preset] = {}
         self._groups: dict[str, GroupPolicy] = {}
+        # Per-group overrides set at runtime (/规则, kept in the guard's table): (preset, values).
+        self._runtime: dict[str, tuple[str | None, dict[str, Any]]] = {}
         self._validate()
 
     # --- resolution -------------------------------------------------------------------------
@@ -64,11 +66,15 @@ class Policy:
             return cached
         gspec = self.spec.groups.get(group_id, GroupSpec())
         unit: UnitSpec | None = self.spec.units.get(gspec.unit) if gspec.unit else None
-        preset_name = gspec.preset or (unit.preset if unit else None) or self.spec.default_preset
+        runtime_preset, runtime_values = self._runtime.get(group_id, (None, {}))
+        preset_name = (
+            runtime_preset or gspec.preset or (unit.preset if unit else None) or self.spec.default_preset
+        )
         values = self._chain_values(preset_name, ())
         if unit:
             values = _merge(values, unit.overrides.values())
         values = _merge(values, gspec.overrides.values())
+        values = _merge(values, runtime_values)
         gp = GroupPolicy(
             group_id=group_id,
             preset=Preset(name=preset_name, **values),
@@ -80,6 +86,45 @@ class Policy:
         )
         self._groups[group_id] = gp
         return gp
+
+    def set_group_overrides(
+        self, group_id: str, values: dict[str, Any] | None = None, *, preset: str | None = None
+    ) -> GroupPolicy:
+        """Overrides for one group made at runtime (``/规则``), applied after config/bot.toml's.
+
+        ``values`` has the shape of a preset section (e.g. ``{"guard": {"observe_only": True}}``);
+        ``preset`` replaces the group's preset. Both empty clears them. The group's cached policy is
+        dropped, so the next message sees the change. Invalid values raise :class:`PolicyError` and
+        leave the previous overrides in place.
+        """
+        if preset is not None and preset not in self._specs:
+            raise PolicyError(f"未知的预设 {preset!r}（可选：{', '.join(self.preset_names)}）")
+        try:
+            spec_values = PresetSpec.model_validate(values or {}).values()
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise PolicyError(f"{'.'.join(str(p) for p in err['loc'])}: {_msg(err)}") from None
+        previous = self._runtime.get(group_id)
+        if spec_values or preset:
+            self._runtime[group_id] = (preset, spec_values)
+        else:
+            self._runtime.pop(group_id, None)
+        self._groups.pop(group_id, None)
+        try:
+            return self.for_group(group_id)
+        except ValidationError as e:
+            if previous is None:
+                self._runtime.pop(group_id, None)
+            else:
+                self._runtime[group_id] = previous
+            self._groups.pop(group_id, None)
+            err = e.errors()[0]
+            raise PolicyError(f"{'.'.join(str(p) for p in err['loc'])}: {_msg(err)}") from None
+
+    def group_overrides(self, group_id: str) -> tuple[str | None, dict[str, Any]]:
+        """The runtime overrides of a group: ``(preset or None, values)``."""
+        preset, values = self._runtime.get(group_id, (None, {}))
+        return preset, dict(values)
 
     def supervised_units(self, user_id: str) -> list[str]:
         return [key for key, u in self.spec.units.items() if user_id in u.supervisors]
@@ -135,10 +180,11 @@ def _msg(err: Any) -> str:
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``; nested tables (citations, guard, guard.actions) merge key by key."""
     out = dict(base)
     for k, v in top.items():
-        if k == "citations" and isinstance(v, dict):
-            out[k] = {**out.get(k, {}), **v}
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
         else:
             out[k] = v
     return out

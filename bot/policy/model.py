@@ -11,8 +11,128 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.core.guard.categories import KIND_BY_KEY
+from bot.core.guard.finding import Act
+
 _HHMM_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _JOIN_TEMPLATE = re.compile(r"^姓名([-－—_/+ ](\S{1,10}))?$")
+
+
+# --- content guard (SPEC §3) ------------------------------------------------------------------
+# Defaults here equal [default.guard] in presets.toml (tests/guard/test_settings.py keeps them so).
+DEFAULT_GUARD_ACTIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("political", "porn", "gambling", "violence", "drugs"), ("recall", "warn")),
+    **dict.fromkeys(("ads", "fraud", "illegal", "secret"), ("recall", "warn")),
+    "rumor": ("warn",),
+    "offtopic": ("warn_private",),
+    "formalism": ("notify",),
+    "id_number": ("recall", "warn"),
+    "bank_card": ("recall", "warn"),
+    "mobile": ("recall", "warn"),
+    "link_shortener": ("recall", "warn"),
+    "link_unknown": ("log",),
+    "link_card": ("warn_private",),
+    "file_secret": ("warn", "notify"),
+    "file_type": ("warn", "notify"),
+    "repeat_notice": ("warn_private",),
+    "flood": ("mute", "warn"),
+}
+GUARD_EXEMPT_ROLES = ("owner", "admin", "deputy", "leader", "supervisor", "operator")
+
+
+class GuardSettings(BaseModel):
+    """The content guard's settings in a preset (``[<preset>.guard]``); see presets.toml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    observe_only: bool = False
+    actions: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_GUARD_ACTIONS))
+    serious: tuple[str, ...] = ("political", "violence", "secret", "file_secret")
+    detect_mobile: bool = False
+    link_allow: tuple[str, ...] = ()
+    link_shorteners: tuple[str, ...] = ()
+    blocked_extensions: tuple[str, ...] = ()
+    repeat_window_days: int = Field(default=7, ge=0, le=90)
+    repeat_min_chars: int = Field(default=20, ge=8, le=500)
+    flood_messages: int = Field(default=10, ge=2, le=1000)
+    flood_seconds: int = Field(default=10, ge=1, le=3600)
+    flood_same_text: int = Field(default=5, ge=2, le=1000)
+    flood_same_seconds: int = Field(default=60, ge=1, le=3600)
+    exempt: tuple[str, ...] = ("owner", "admin")
+    mute_seconds: int = Field(default=600, ge=60, le=30 * 86400)
+    mute_after: int = Field(default=3, ge=1, le=100)
+    notify_after: int = Field(default=4, ge=1, le=100)
+    propose_removal_after: int = Field(default=5, ge=1, le=100)
+
+    @field_validator("actions")
+    @classmethod
+    def _actions(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        known = {a.value for a in Act}
+        for kind, acts in v.items():
+            if kind not in KIND_BY_KEY:
+                raise ValueError(f"未知的类别 {kind!r}（可选：{', '.join(KIND_BY_KEY)}）")
+            bad = [a for a in acts if a not in known]
+            if bad:
+                raise ValueError(f"{kind}: 未知的动作 {', '.join(bad)}（可选：{', '.join(sorted(known))}）")
+        return {**DEFAULT_GUARD_ACTIONS, **v}
+
+    @field_validator("serious")
+    @classmethod
+    def _serious(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [k for k in v if k not in KIND_BY_KEY]
+        if bad:
+            raise ValueError(f"未知的类别 {', '.join(bad)}")
+        return v
+
+    @field_validator("exempt")
+    @classmethod
+    def _exempt(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [r for r in v if r not in GUARD_EXEMPT_ROLES]
+        if bad:
+            raise ValueError(f"未知的角色 {', '.join(bad)}（可选：{', '.join(GUARD_EXEMPT_ROLES)}）")
+        return v
+
+    @field_validator("link_allow", "link_shorteners")
+    @classmethod
+    def _domains(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for raw in v:
+            d = raw.strip().lower().removeprefix("http://").removeprefix("https://").strip("/.")
+            if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d):
+                raise ValueError(f"不是域名：{raw!r}")
+            out.append(d)
+        return tuple(dict.fromkeys(out))
+
+    @field_validator("blocked_extensions")
+    @classmethod
+    def _extensions(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.strip().lower().lstrip(".") for e in v if e.strip(" .")))
+
+
+class GuardSpec(BaseModel):
+    """``[<preset>.guard]`` as written: any subset of :class:`GuardSettings` (``actions`` merges by
+    category, lists replace)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    observe_only: bool | None = None
+    actions: dict[str, list[str]] | None = None
+    serious: list[str] | None = None
+    detect_mobile: bool | None = None
+    link_allow: list[str] | None = None
+    link_shorteners: list[str] | None = None
+    blocked_extensions: list[str] | None = None
+    repeat_window_days: int | None = None
+    repeat_min_chars: int | None = None
+    flood_messages: int | None = None
+    flood_seconds: int | None = None
+    flood_same_text: int | None = None
+    flood_same_seconds: int | None = None
+    exempt: list[str] | None = None
+    mute_seconds: int | None = None
+    mute_after: int | None = None
+    notify_after: int | None = None
+    propose_removal_after: int | None = None
 
 
 class Preset(BaseModel):
@@ -26,6 +146,13 @@ class Preset(BaseModel):
     filing_days: int = Field(default=7, ge=1, le=60)
     refiling_days: int = Field(default=7, ge=1, le=60)
     temporary_dissolve_days: int = Field(default=2, ge=1, le=60)
+    # Filing register (SPEC §6): a group without a message for dormant_days is proposed for
+    # dissolution (huaibei 第十五条; 0 = no check); an overdue filing is reminded again, to the owner
+    # and the unit's supervisors, every escalation_interval_days working days; an overdue case
+    # (kunming 第十五条) is escalated again every case_escalation_days working days.
+    dormant_days: int = Field(default=30, ge=0, le=365)
+    escalation_interval_days: int = Field(default=5, ge=1, le=60)
+    case_escalation_days: int = Field(default=1, ge=1, le=30)
     confirm_each_entry: bool = False
     card_must_be_real_name: bool = False
     card_pattern: str = "{name}-{dept}"
@@ -45,7 +172,18 @@ class Preset(BaseModel):
     off_hours_recall: bool = False
     notice_review: bool = False
     strike_expiry_days: int = Field(default=30, ge=1, le=365)
+    # Weekly review (SPEC §5, huangshan 第十一条): when it runs (review_weekday 0 = the first working
+    # day of the week, 1–7 = Monday–Sunday), when a silent member is listed (informational), the pause
+    # between two removals of a cleanup; suggestions (SPEC §7) captured from messages, leaders' digest.
+    review_enabled: bool = True
+    review_weekday: int = Field(default=0, ge=0, le=7)
+    review_time: str = "09:00"
+    inactive_days: int = Field(default=30, ge=0, le=365)
+    cleanup_pace_seconds: float = Field(default=20.0, ge=0, le=3600)
+    suggestion_capture: bool = True
+    suggestion_digest: bool = True
     citations: dict[str, str] = Field(default_factory=dict)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
 
     @field_validator("join_template")
     @classmethod
@@ -59,6 +197,13 @@ class Preset(BaseModel):
     def _hhmm(cls, v: str) -> str:
         if v and not _HHMM_RANGE.match(v):
             raise ValueError(f"应为 HH:MM-HH:MM 形式，收到 {v!r}")
+        return v
+
+    @field_validator("review_time")
+    @classmethod
+    def _review_time(cls, v: str) -> str:
+        if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", v):
+            raise ValueError(f"应为 HH:MM 形式，收到 {v!r}")
         return v
 
     def cite(self, rule: str) -> str:
@@ -80,6 +225,9 @@ class PresetSpec(BaseModel):
     filing_days: int | None = None
     refiling_days: int | None = None
     temporary_dissolve_days: int | None = None
+    dormant_days: int | None = None
+    escalation_interval_days: int | None = None
+    case_escalation_days: int | None = None
     confirm_each_entry: bool | None = None
     card_must_be_real_name: bool | None = None
     card_pattern: str | None = None
@@ -95,10 +243,19 @@ class PresetSpec(BaseModel):
     off_hours_recall: bool | None = None
     notice_review: bool | None = None
     strike_expiry_days: int | None = None
+    review_enabled: bool | None = None
+    review_weekday: int | None = None
+    review_time: str | None = None
+    inactive_days: int | None = None
+    cleanup_pace_seconds: float | None = None
+    suggestion_capture: bool | None = None
+    suggestion_digest: bool | None = None
     citations: dict[str, str] | None = None
+    guard: GuardSpec | None = None
 
     def values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(exclude={"extends"}).items() if v is not None}
+        # exclude_none also drops the unset fields of the nested guard section.
+        return self.model_dump(exclude={"extends"}, exclude_none=True)
 
 
 class UnitSpec(BaseModel):

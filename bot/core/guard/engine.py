@@ -1,0 +1,156 @@
+"""The content pass: every rule over one message, once (SPEC §3, §11).
+
+Cost model — the pass runs on every group message, so the clean path is what matters:
+
+* normalise the text once (one ``str.translate`` and a few C-level passes);
+* one scan of the group's matcher stack over the normalised text (keywords and secret markings);
+* personal data, links and cards behind cheap pre-checks (three digits in a row; a dot between
+  letters or ``://``; a card segment);
+* flooding: a deque append per sender; repeats: a trigram sketch and a few dictionary lookups for
+  messages long enough to be a notice (the notice classifier runs only when a repeat is found).
+
+No I/O, no clock (the message carries its time), no logging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.core.guard.finding import Act, Finding
+from bot.core.guard.rules import files, keywords, links, personal_data, repeat_notice, secret_marking
+from bot.core.guard.rules.flooding import FloodLimits, FloodTracker
+from bot.core.guard.rules.links import LinkPolicy, SegmentLike
+from bot.core.guard.rules.repeat_notice import RepeatIndex
+from bot.core.guard.verdict import Verdict, decide
+from bot.core.notice import urgent_marker
+from bot.core.text.matcher import MatcherStack
+
+__all__ = ["ContentGuard", "GuardConfig", "GuardInput", "GuardSettingsLike", "compile_config"]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardConfig:
+    """One group's compiled guard settings (built from its preset; cached by the caller)."""
+
+    stack: MatcherStack
+    actions: Mapping[str, frozenset[Act]] = field(default_factory=dict)
+    serious: frozenset[str] = frozenset()
+    detect_mobile: bool = False
+    links: LinkPolicy = field(default_factory=LinkPolicy)
+    blocked_extensions: frozenset[str] = frozenset()
+    repeat_window: timedelta = timedelta(days=7)
+    repeat_min_chars: int = 20
+    flood: FloodLimits | None = field(default_factory=FloodLimits)
+
+
+@dataclass(frozen=True, slots=True)
+class GuardInput:
+    """What the rules read of a message (the plugin builds it from the intake's record)."""
+
+    text: str
+    segments: Sequence[SegmentLike] = ()
+    group_id: str = ""
+    user_id: str = ""
+    message_id: str = ""
+    at: datetime | None = None  # the event's own time; flooding and repeats need it
+    scope: str = ""  # where repeats count: the group's unit, or the group itself
+    at_all: bool = False
+
+
+class ContentGuard:
+    """Runs the rules. Holds the bounded memory of the rules that remember (repeats, flooding)."""
+
+    def __init__(self, *, repeat_capacity: int = 20_000, flood_capacity: int = 20_000) -> None:
+        self.repeats = RepeatIndex(repeat_capacity)
+        self.floods = FloodTracker(flood_capacity)
+
+    def check(
+        self, msg: GuardInput, cfg: GuardConfig, *, remember: bool = True, exempt: bool = False
+    ) -> list[Finding]:
+        """Findings of every rule. ``remember=False`` leaves the repeat and flood memory alone (a
+        dry run, e.g. /词库 测试); an ``exempt`` sender's notices are remembered (so that others'
+        reposts are recognised) but their own repeats and bursts are not findings."""
+        text = msg.text
+        found: list[Finding] = []
+        normalized = cfg.stack.normalizer.text(text) if text else ""
+        if normalized:
+            hits = keywords.scan(cfg.stack, text, normalized)
+            if hits:
+                found.extend(secret_marking.findings(hits))
+                found.extend(keywords.findings(hits, text))
+            found.extend(personal_data.findings(normalized, mobile=cfg.detect_mobile))
+        if text or msg.segments:
+            found.extend(links.findings(text, msg.segments, cfg.links))
+        if remember and msg.at is not None:
+            if cfg.flood is not None and not exempt:
+                flood = self.floods.check(
+                    (msg.group_id, msg.user_id), normalized, msg.at.timestamp(), cfg.flood
+                )
+                if flood is not None:
+                    found.append(flood)
+            if cfg.repeat_window and normalized:
+                repeat = self.repeats.check(
+                    msg.scope or msg.group_id,
+                    group_id=msg.group_id,
+                    user_id=msg.user_id,
+                    message_id=msg.message_id,
+                    normalized=normalized,
+                    at=msg.at,
+                    window=cfg.repeat_window,
+                    min_chars=cfg.repeat_min_chars,
+                    urgent="急" in text and urgent_marker(text) is not None,
+                )
+                if repeat is not None and not exempt:
+                    found.extend(repeat_notice.findings(repeat, text, at_all=msg.at_all))
+        return found
+
+    def judge(
+        self, msg: GuardInput, cfg: GuardConfig, *, remember: bool = True, exempt: bool = False
+    ) -> Verdict | None:
+        """The verdict over :meth:`check`'s findings (None for a clean message)."""
+        return decide(self.check(msg, cfg, remember=remember, exempt=exempt), cfg.actions, cfg.serious)
+
+    @staticmethod
+    def check_file(name: str, cfg: GuardConfig) -> list[Finding]:
+        """Findings for a file uploaded to the group, by its name."""
+        return files.findings(name, cfg.stack, cfg.blocked_extensions)
+
+
+class GuardSettingsLike(Protocol):
+    """What :func:`compile_config` reads: the shape of ``bot.policy.model.GuardSettings``."""
+
+    actions: Mapping[str, Sequence[str]]
+    serious: Sequence[str]
+    detect_mobile: bool
+    link_allow: Sequence[str]
+    link_shorteners: Sequence[str]
+    blocked_extensions: Sequence[str]
+    repeat_window_days: int
+    repeat_min_chars: int
+    flood_messages: int
+    flood_seconds: int
+    flood_same_text: int
+    flood_same_seconds: int
+
+
+def compile_config(settings: GuardSettingsLike, stack: MatcherStack) -> GuardConfig:
+    """A group's :class:`GuardConfig` from its preset's guard settings and its matcher stack."""
+    return GuardConfig(
+        stack=stack,
+        actions={kind: frozenset(Act(a) for a in acts) for kind, acts in settings.actions.items()},
+        serious=frozenset(settings.serious),
+        detect_mobile=settings.detect_mobile,
+        links=LinkPolicy(frozenset(settings.link_allow), frozenset(settings.link_shorteners)),
+        blocked_extensions=frozenset(settings.blocked_extensions),
+        repeat_window=timedelta(days=settings.repeat_window_days),
+        repeat_min_chars=settings.repeat_min_chars,
+        flood=FloodLimits(
+            settings.flood_messages,
+            settings.flood_seconds,
+            settings.flood_same_text,
+            settings.flood_same_seconds,
+        ),
+    )

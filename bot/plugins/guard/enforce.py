@@ -1,0 +1,293 @@
+"""The guard on the message path: one hook for group messages, one for group file uploads.
+
+Order on a violation: the recall goes out first (URGENT in the outbound queue), then the strike
+count is read, then mute, warnings and the note to the owner are queued, then the findings, the
+strike and the audit row are written. A clean message costs the content pass and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from loguru import logger
+
+from bot.core.guard import Finding, GuardInput, Plan, Verdict, decide, escalate, plan
+from bot.core.guard.categories import kind_label
+from bot.dispatch import on_notice
+from bot.dispatch.roles import Role
+from bot.dispatch.router import message_hooks, role_book
+from bot.gateway.base import Capability, GatewayError
+from bot.gateway.outbound import Priority
+from bot.intake.record import MessageRecord, NoticeRecord
+from bot.plugins.guard import texts
+from bot.plugins.guard.state import Compiled, state
+from bot.runtime import Runtime
+from bot.store import audit
+from bot.store import guard as store
+
+_RECALLABLE_ROLES = ("member", "")  # the bot (an admin at most) cannot recall or mute owners and admins
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """Who did what where, for a message or an upload."""
+
+    platform: str
+    self_id: str
+    group_id: str
+    user_id: str
+    message_id: str
+    at: datetime
+    role: str  # platform role: owner | admin | member | ""
+    name: str  # group card or nickname ("" when unknown)
+    source: str = "message"  # message | file
+
+    @property
+    def member(self) -> str:
+        return f"{self.name}（{self.user_id}）" if self.name else self.user_id
+
+
+def group_name(rt: Runtime, group_id: str) -> str:
+    spec = rt.policy.spec.groups.get(group_id)
+    return f"「{spec.name}」" if spec is not None and spec.name else f"群 {group_id}"
+
+
+def capabilities(rt: Runtime, inc: Incident) -> tuple[bool, bool]:
+    """Whether the bot can recall and mute here (the platform, and the sender's role)."""
+    try:
+        gw = rt.registry.for_group(inc.platform, inc.group_id)
+        can_recall, can_mute = gw.can(Capability.RECALL), gw.can(Capability.MUTE)
+    except GatewayError:
+        can_recall = can_mute = inc.platform == "qq"  # not connected right now: the queue will retry
+    if inc.role not in _RECALLABLE_ROLES:
+        return False, False
+    return can_recall and inc.source == "message", can_mute
+
+
+async def guard_message(rec: MessageRecord, rt: Runtime) -> None:
+    """The content pass over every group message that is not a command."""
+    if rec.user_id == rec.self_id:
+        return
+    if not state.loaded:
+        await state.load(rt)
+    c = state.compiled(rt, rec.group_id)
+    exempt = c.is_exempt(rec.user_id, rec.sender_role, rt.superusers)
+    msg = GuardInput(
+        rec.text, rec.segments, rec.group_id, rec.user_id, rec.message_id, rec.time, c.scope, rec.at_all
+    )
+    verdict = state.engine.judge(msg, c.cfg, exempt=exempt)
+    state.counters.checked += 1
+    if verdict is None:
+        return
+    inc = Incident(
+        rec.platform,
+        rec.self_id,
+        rec.group_id,
+        rec.user_id,
+        rec.message_id,
+        rec.time,
+        rec.sender_role,
+        rec.card or rec.nickname,
+    )
+    await enforce(rt, inc, c, verdict, exempt=exempt)
+
+
+# The content pass runs before the other capabilities' hooks: a recall must not wait for their I/O
+# (the router runs hooks one after another in registration order, and plugins load alphabetically).
+message_hooks.insert(0, guard_message)
+
+
+@on_notice
+async def guard_upload(notice: NoticeRecord, rt: Runtime) -> None:
+    """A file uploaded to the group: secret markings in its name, blocked extensions."""
+    if notice.kind != "file_upload" or notice.user_id == notice.self_id:
+        return
+    file = notice.extra.get("file")
+    name = str(file.get("name", "")) if isinstance(file, dict) else ""
+    if not name:
+        return
+    if not state.loaded:
+        await state.load(rt)
+    c = state.compiled(rt, notice.group_id)
+    verdict = decide(state.engine.check_file(name, c.cfg), c.cfg.actions, c.cfg.serious)
+    if verdict is None:
+        return
+    # Uploads carry no sender role: use what the bot has seen of the member in this group.
+    seen = role_book.managed_groups(notice.platform, notice.user_id).get(notice.group_id)
+    role = {Role.OWNER: "owner", Role.ADMIN: "admin"}.get(seen, "member") if seen else "member"
+    inc = Incident(
+        notice.platform, notice.self_id, notice.group_id, notice.user_id, "", notice.time, role, "", "file"
+    )
+    exempt = c.is_exempt(inc.user_id, role, rt.superusers)
+    await enforce(rt, inc, c, verdict, exempt=exempt)
+
+
+async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, exempt: bool) -> Plan:
+    """Act on a verdict; returns what was done."""
+    g = c.preset.guard
+    can_recall, can_mute = capabilities(rt, inc)
+    p = plan(
+        verdict,
+        observe=c.observe,
+        exempt=exempt,
+        can_recall=can_recall,
+        can_mute=can_mute,
+        mute_seconds=g.mute_seconds,
+    )
+    if p.recall:
+        rt.actions.recall(inc.platform, inc.group_id, inc.message_id)  # first: URGENT
+    if p.strike_weight:
+        try:
+            before = await store.active_strike_weight(inc.platform, inc.group_id, inc.user_id, inc.at)
+        except Exception:  # the database is down: still warn (as a first strike), record nothing
+            logger.exception("guard: strike count unavailable")
+            before = 0
+        p = escalate(p, before, c.ladder, can_mute=can_mute)
+    if p.mute_seconds:
+        rt.actions.mute(inc.platform, inc.group_id, inc.user_id, p.mute_seconds)
+    cite = c.preset.cite(verdict.cite_key)
+    group = group_name(rt, inc.group_id)
+    where = _repeat_where(rt, verdict.primary, inc.group_id)
+    file = inc.source == "file"
+    if p.warn_group:
+        text = texts.group_warning(
+            verdict, p, cite=cite, expiry_days=c.preset.strike_expiry_days, file=file, where=where
+        )
+        rt.actions.send_group(inc.platform, inc.group_id, text, mention=(inc.user_id,))
+    elif p.warn_private:
+        text = texts.private_reminder(verdict, cite=cite, group=group, where=where, exempt=exempt)
+        # A reminder is no strike and can wait: command replies and warnings go first.
+        rt.actions.send_private(inc.platform, inc.self_id, inc.user_id, text, priority=Priority.BULK)
+    if p.notify_owner:
+        note = texts.owner_note(
+            verdict,
+            p,
+            cite=cite,
+            group=group,
+            member=inc.member,
+            expiry_days=c.preset.strike_expiry_days,
+            ladder_removal_at=c.ladder.propose_removal_after,
+            file=file,
+            where=where,
+        )
+        await notify_owner(rt, inc, c, note)
+    _count(p)
+    try:
+        await _record(rt, inc, c, verdict, p)
+    except Exception:  # the actions are queued already; a failed write must not undo them
+        logger.exception(f"guard: findings of message {inc.message_id} in {inc.group_id} not stored")
+    return p
+
+
+def _repeat_where(rt: Runtime, finding: Finding, group_id: str) -> str:
+    ref = finding.ref
+    original = getattr(ref, "group_id", group_id)
+    return "本群" if original == group_id else group_name(rt, original)
+
+
+async def owner_of(rt: Runtime, inc: Incident) -> str | None:
+    """The group's owner (from the member list, cached for hours); None when it cannot be found."""
+    known, owner = state.cached_owner(inc.platform, inc.group_id)
+    if known:
+        return owner
+    try:
+        members = await rt.registry.for_group(inc.platform, inc.group_id).member_list(inc.group_id)
+    except Exception as e:  # a platform error must not stop the rest of the enforcement
+        logger.warning(f"guard: member list of {inc.group_id} unavailable: {type(e).__name__}")
+        return None
+    owner = next((m.user_id for m in members if m.role == "owner"), None)
+    state.note_owner(inc.platform, inc.group_id, owner)
+    return owner
+
+
+async def notify_owner(rt: Runtime, inc: Incident, c: Compiled, note: str) -> None:
+    """Tell the owner privately; without a known owner, the group's deputies; else the group."""
+    owner = await owner_of(rt, inc)
+    targets = [owner] if owner else sorted(c.source.deputies)
+    targets = [t for t in targets if t and t != inc.user_id]
+    for target in targets:
+        rt.actions.send_private(inc.platform, inc.self_id, target, note)
+    if not targets:
+        rt.actions.send_group(
+            inc.platform, inc.group_id, "请群主或管理员关注：" + note.removeprefix("【内容巡查】")
+        )
+
+
+def _count(p: Plan) -> None:
+    state.counters.flagged += 1
+    state.counters.recalled += int(p.recall)
+    state.counters.observed += int(p.outcome == "observed")
+
+
+async def _record(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, p: Plan) -> None:
+    rows = [
+        store.FindingRow(
+            kind=f.kind,
+            rule=f.rule,
+            cite_key=f.cite_key,
+            # Secret markings keep nothing; personal data its masked number; others a word/domain.
+            excerpt="" if f.kind in ("secret", "file_secret") else f.excerpt,
+            detail=f.detail,
+            cited=f is verdict.primary,
+        )
+        for f in verdict.findings
+    ]
+    intended = sorted(a.value for a in p.intended)
+    ids = await store.record_violation(
+        store.Violation(
+            platform=inc.platform,
+            group_id=inc.group_id,
+            user_id=inc.user_id,
+            message_id=inc.message_id,
+            at=inc.at,
+            findings=rows,
+            outcome=p.outcome,
+            intended=intended,
+            done=p.done,
+            source=inc.source,
+            strike_weight=p.strike_weight,
+            strike_kind=verdict.primary.kind,
+            strike_expires=inc.at + timedelta(days=c.preset.strike_expiry_days),
+        )
+    )
+    if not p.done:
+        return  # nothing was done: the findings table has it; the audit log records actions
+    labels = "、".join(dict.fromkeys(kind_label(f.kind) for f in verdict.findings))
+    outcome = "（发送人为本群管理人员）" if p.outcome == "exempt" else ""
+    done = "、".join(texts_done(p))
+    await audit.record(
+        f"guard.{p.outcome}",
+        platform=inc.platform,
+        group_id=inc.group_id,
+        target=inc.user_id,
+        rule=verdict.primary.kind,
+        reason=f"{'上传文件' if inc.source == 'file' else '消息'}含{labels}：{done}{outcome}",
+        detail={
+            "message_id": inc.message_id,
+            "findings": ids,
+            "kinds": [f.kind for f in verdict.findings],
+            "intended": intended,
+            "done": list(p.done),
+            "cannot": list(p.cannot),
+            "strikes": p.strikes_total,
+        },
+    )
+    logger.info(
+        f"guard {p.outcome} in {inc.group_id} by {inc.user_id}: "
+        f"{','.join(f.kind for f in verdict.findings)} → {','.join(p.done) or 'nothing'}"
+    )
+
+
+_DONE_LABELS = {
+    "recall": "撤回",
+    "mute": "禁言",
+    "warn": "群内提醒",
+    "warn_private": "私聊提醒",
+    "notify": "通知群主",
+    "propose_removal": "建议群主移出",
+}
+
+
+def texts_done(p: Plan) -> list[str]:
+    return [_DONE_LABELS.get(a, a) for a in p.done]

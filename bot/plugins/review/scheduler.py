@@ -1,0 +1,190 @@
+"""The review's background loop: flush activity, create the week's runs, do due runs, clean up.
+
+Runs are rows in the database (``steward_review_run``), so nothing is lost on restart: each poll
+
+1. writes the activity buffered in memory (:mod:`bot.store.activity`);
+2. for every group the bot knows whose scheduled time this week (preset ``review_weekday`` /
+   ``review_time``: by default the first working day of the week, 09:00) has passed, inserts the
+   week's run — unique per group and ISO week, so a run missed while the bot was down is created once
+   when it comes back, and never twice;
+3. claims due runs (``due → running``) and does them; runs left ``running`` by a dead process go back
+   to ``due`` after :data:`STALE_RUN` (a run writes nothing until it is done);
+4. works through confirmed removals, one task per group (see :mod:`.cleanup`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import date, datetime, time, timedelta
+
+from loguru import logger
+
+from bot.core.calendar import TZ, WorkCalendar, to_local
+from bot.plugins.review import clock
+from bot.plugins.review.cleanup import process_group
+from bot.plugins.review.runner import execute
+from bot.runtime import Runtime, get_runtime
+from bot.store import activity, groups
+from bot.store import review as store
+
+POLL_SECONDS = 5.0
+FLUSH_SECONDS = 10.0
+STALE_RUN = timedelta(minutes=15)
+BATCH = 10
+
+
+def slot_for(cal: WorkCalendar, weekday: int, at_time: str, moment: datetime) -> tuple[str, datetime] | None:
+    """The scheduled review of the ISO week of ``moment``: (slot name, when), or None when the week
+    has no working day for it (``weekday`` 0: the first working day; 1–7: Monday–Sunday)."""
+    local = to_local(moment).date()
+    monday = local - timedelta(days=local.weekday())
+    if weekday == 0:
+        day: date = monday if cal.is_working_day(monday) else cal.next_working_day(monday)
+        if day - monday >= timedelta(days=7):
+            return None  # a week without a working day (a long holiday)
+    else:
+        day = monday + timedelta(days=weekday - 1)
+    hh, mm = (int(x) for x in at_time.split(":"))
+    iso = monday.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}", datetime.combine(day, time(hh, mm), tzinfo=TZ)
+
+
+def connected(rt: Runtime, platform: str) -> bool:
+    return any(c.gateway.platform == platform for c in rt.registry.connections())
+
+
+async def schedule_due(rt: Runtime, now: datetime) -> int:
+    """Create this week's runs whose time has passed (once per group and week); returns how many."""
+    created = 0
+    taken: dict[str, set[tuple[str, str]]] = {}
+    for g in await groups.known_groups():
+        preset = rt.policy.for_group(g.group_id).preset
+        if not preset.review_enabled:
+            continue
+        slot = slot_for(rt.calendar(g.group_id), preset.review_weekday, preset.review_time, now)
+        if slot is None:
+            continue
+        name, when = slot
+        # A group first seen after this week's time waits for next week (no burst of reviews of
+        # every group at the first start).
+        if now < when or g.first_seen > when:
+            continue
+        if name not in taken:
+            taken[name] = await store.slots_taken(name)
+        if (g.platform, g.group_id) in taken[name]:
+            continue
+        if await store.create_scheduled(g.platform, g.group_id, g.self_id, name, when) is not None:
+            created += 1
+            taken[name].add((g.platform, g.group_id))
+    return created
+
+
+async def run_due(rt: Runtime, now: datetime) -> int:
+    """Do every due run whose platform is connected; returns how many were done."""
+    await store.release_stale_runs(now, STALE_RUN)
+    done = 0
+    for run in await store.due_runs(now, limit=BATCH):
+        if not connected(rt, run.platform):
+            continue
+        done += await execute(rt, run, now)
+    return done
+
+
+async def report_results(rt: Runtime, platform: str, group_id: str, results: list[str]) -> None:
+    if not results:
+        return
+    cite = rt.policy.for_group(group_id).preset.cite("weekly_review")
+    text = "清理结果（" + cite + "）：\n" + "\n".join(results)
+    rt.actions.send_group(platform, group_id, text)
+
+
+class Scheduler:
+    """The polling loop. ``wake()`` makes it look now (a bot connected, /巡查, /清理 确认)."""
+
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self.poll_seconds = poll_seconds
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._cleanups: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._last_flush = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._run(), name="steward-review-scheduler")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        task, self._task = self._task, None
+        self._stopping = True
+        self._wake.set()
+        for t in list(self._cleanups.values()):
+            t.cancel()  # a kick in flight stays claimed; the next start checks the member list
+        for t in list(self._cleanups.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        self._cleanups.clear()
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), grace)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        with contextlib.suppress(Exception):
+            await activity.flush()
+
+    def start_cleanups(self, rt: Runtime, pairs: list[tuple[str, str]]) -> None:
+        for key in pairs:
+            if not connected(rt, key[0]):
+                continue
+            task = self._cleanups.get(key)
+            if task is not None and not task.done():
+                continue
+            self._cleanups[key] = asyncio.create_task(
+                self._cleanup(rt, *key), name=f"steward-cleanup-{key[1]}"
+            )
+
+    async def _cleanup(self, rt: Runtime, platform: str, group_id: str) -> None:
+        try:
+            await report_results(rt, platform, group_id, await process_group(rt, platform, group_id))
+        except Exception:
+            logger.exception(f"cleanup of group {group_id} failed")
+
+    async def poll(self, rt: Runtime) -> None:
+        loop = asyncio.get_running_loop()
+        if activity.pending() and (
+            activity.pending() >= activity.FLUSH_AT or loop.time() - self._last_flush >= FLUSH_SECONDS
+        ):
+            await activity.flush()
+            self._last_flush = loop.time()
+        now = clock.now()
+        await schedule_due(rt, now)
+        await run_due(rt, now)
+        self.start_cleanups(rt, await store.cleanup_groups())
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.poll(get_runtime())
+            except Exception:
+                logger.exception("review scheduler: poll failed")
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+
+
+review_loop = Scheduler()
+"""This process's scheduler (started and stopped by the plugin's driver hooks)."""
