@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from loguru import logger
 
+from bot.core.calendar import Severity
 from bot.core.guard import Finding, GuardInput, Plan, Verdict, decide, escalate, plan
 from bot.core.guard.categories import kind_label
 from bot.dispatch import on_notice
@@ -23,7 +24,7 @@ from bot.intake.record import MessageRecord, NoticeRecord
 from bot.plugins.guard import texts
 from bot.plugins.guard.state import Compiled, state
 from bot.runtime import Runtime
-from bot.store import audit
+from bot.store import audit, cases
 from bot.store import guard as store
 
 _RECALLABLE_ROLES = ("member", "")  # the bot (an admin at most) cannot recall or mute owners and admins
@@ -273,9 +274,34 @@ async def _record(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, p: 
             "strikes": p.strikes_total,
         },
     )
+    if verdict.serious or verdict.sensitive:
+        await _open_case(rt, inc, verdict, labels, done)
     logger.info(
         f"guard {p.outcome} in {inc.group_id} by {inc.user_id}: "
         f"{','.join(f.kind for f in verdict.findings)} → {','.join(p.done) or 'nothing'}"
+    )
+
+
+async def _open_case(rt: Runtime, inc: Incident, verdict: Verdict, labels: str, done: str) -> None:
+    """Serious findings, secret markings and personal data open a rectification case (SPEC §9) with
+    kunming 第十五条's deadline; idempotent per message, so a redelivered event opens no second one."""
+    kind = verdict.primary.kind
+    await cases.open_case(
+        platform=inc.platform,
+        group_id=inc.group_id,
+        self_id=inc.self_id,
+        kind=kind,
+        category=kind_label(kind),
+        severity=Severity.SERIOUS if verdict.serious else Severity.GENERAL,
+        rule=verdict.cite_key,
+        # Never the message text: only what the bot found and did.
+        summary=f"{'上传文件' if inc.source == 'file' else '消息'}含{labels}，已{done}",
+        user_id=inc.user_id,
+        message_id=inc.message_id,
+        received_at=inc.at,
+        calendar=rt.calendar(inc.group_id),
+        source="guard",
+        dedup_key=f"guard:{inc.platform}:{inc.group_id}:{inc.source}:{inc.message_id}",
     )
 
 
