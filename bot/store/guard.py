@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlmodel import col
 
 from bot.models.guard import GuardFinding, GuardSetting, GuardStrike, GuardWord
 from bot.store.db import Database, get_db
@@ -114,11 +115,11 @@ async def record_violation(v: Violation, *, db: Database | None = None) -> list[
 
 def _active(platform: str, group_id: str, user_id: str, now: datetime) -> Any:
     return (
-        (GuardStrike.platform == platform)
-        & (GuardStrike.group_id == group_id)
-        & (GuardStrike.user_id == user_id)
-        & (GuardStrike.expires_at > now)
-        & (GuardStrike.cleared_at.is_(None))  # type: ignore[union-attr]
+        (col(GuardStrike.platform) == platform)
+        & (col(GuardStrike.group_id) == group_id)
+        & (col(GuardStrike.user_id) == user_id)
+        & (col(GuardStrike.expires_at) > now)
+        & (col(GuardStrike.cleared_at).is_(None))  # type: ignore[union-attr]
     )
 
 
@@ -127,7 +128,7 @@ async def active_strike_weight(
 ) -> int:
     """The sum of the member's strikes that have not expired or been cleared at ``now``."""
     db = db or get_db()
-    q = select(func.coalesce(func.sum(GuardStrike.weight), 0)).where(
+    q = select(func.coalesce(func.sum(col(GuardStrike.weight)), 0)).where(
         _active(platform, group_id, user_id, now)
     )
     async with db.session() as s:
@@ -138,7 +139,7 @@ async def active_strikes(
     platform: str, group_id: str, user_id: str, now: datetime, *, db: Database | None = None
 ) -> list[GuardStrike]:
     db = db or get_db()
-    q = select(GuardStrike).where(_active(platform, group_id, user_id, now)).order_by(GuardStrike.at)
+    q = select(GuardStrike).where(_active(platform, group_id, user_id, now)).order_by(col(GuardStrike.at))
     async with db.session() as s:
         return list((await s.execute(q)).scalars())
 
@@ -148,16 +149,16 @@ async def members_with_strikes(
 ) -> list[tuple[str, int]]:
     """``(user_id, active weight)`` of the group's members with active strikes, most first."""
     db = db or get_db()
-    total = func.sum(GuardStrike.weight)
+    total = func.sum(col(GuardStrike.weight))
     q = (
-        select(GuardStrike.user_id, total)
+        select(col(GuardStrike.user_id), total)
         .where(
-            (GuardStrike.platform == platform)
-            & (GuardStrike.group_id == group_id)
-            & (GuardStrike.expires_at > now)
-            & (GuardStrike.cleared_at.is_(None))  # type: ignore[union-attr]
+            (col(GuardStrike.platform) == platform)
+            & (col(GuardStrike.group_id) == group_id)
+            & (col(GuardStrike.expires_at) > now)
+            & (col(GuardStrike.cleared_at).is_(None))  # type: ignore[union-attr]
         )
-        .group_by(GuardStrike.user_id)
+        .group_by(col(GuardStrike.user_id))
         .order_by(total.desc(), GuardStrike.user_id)
         .limit(limit)
     )
@@ -184,10 +185,10 @@ async def recent_findings(
     group_id: str, *, user_id: str | None = None, limit: int = 10, db: Database | None = None
 ) -> list[GuardFinding]:
     db = db or get_db()
-    q = select(GuardFinding).where(GuardFinding.group_id == group_id)
+    q = select(GuardFinding).where(col(GuardFinding.group_id) == group_id)
     if user_id is not None:
-        q = q.where(GuardFinding.user_id == user_id)
-    q = q.order_by(GuardFinding.id.desc()).limit(limit)  # type: ignore[union-attr]
+        q = q.where(col(GuardFinding.user_id) == user_id)
+    q = q.order_by(col(GuardFinding.id).desc()).limit(limit)  # type: ignore[union-attr]
     async with db.session() as s:
         return list((await s.execute(q)).scalars())
 
@@ -197,11 +198,11 @@ async def count_findings(
 ) -> dict[str, int]:
     """Findings per outcome since ``since`` (all groups, or one)."""
     db = db or get_db()
-    q = select(GuardFinding.outcome, func.count()).where(GuardFinding.at >= since)
+    q = select(col(GuardFinding.outcome), func.count()).where(col(GuardFinding.at) >= since)
     if group_id is not None:
-        q = q.where(GuardFinding.group_id == group_id)
+        q = q.where(col(GuardFinding.group_id) == group_id)
     async with db.session() as s:
-        return {o: int(n) for o, n in (await s.execute(q.group_by(GuardFinding.outcome))).all()}
+        return {o: int(n) for o, n in (await s.execute(q.group_by(col(GuardFinding.outcome)))).all()}
 
 
 # --- lexicon changes -----------------------------------------------------------------------------
@@ -210,15 +211,15 @@ async def count_findings(
 async def load_words(*, db: Database | None = None) -> list[GuardWord]:
     db = db or get_db()
     async with db.session() as s:
-        return list((await s.execute(select(GuardWord).order_by(GuardWord.id))).scalars())
+        return list((await s.execute(select(GuardWord).order_by(col(GuardWord.id)))).scalars())
 
 
 async def words_of(scope: str, scope_id: str, *, db: Database | None = None) -> list[GuardWord]:
     db = db or get_db()
     q = (
         select(GuardWord)
-        .where(GuardWord.scope == scope, GuardWord.scope_id == scope_id)
-        .order_by(GuardWord.id)
+        .where(col(GuardWord.scope) == scope, col(GuardWord.scope_id) == scope_id)
+        .order_by(col(GuardWord.id))
     )
     async with db.session() as s:
         return list((await s.execute(q)).scalars())
@@ -237,8 +238,8 @@ async def add_word(
 ) -> bool:
     """Add (or switch the op of) one entry; False when it was already there with this op."""
     db = db or get_db()
-    key = (GuardWord.scope == scope) & (GuardWord.scope_id == scope_id)
-    key &= (GuardWord.category == category) & (GuardWord.word == word)
+    key = (col(GuardWord.scope) == scope) & (col(GuardWord.scope_id) == scope_id)
+    key &= (col(GuardWord.category) == category) & (col(GuardWord.word) == word)
     async with db.session() as s:
         row = (await s.execute(select(GuardWord).where(key))).scalar_one_or_none()
         if row is not None and row.op == op:
@@ -266,8 +267,8 @@ async def add_words(
     """Add many ``(category, word)`` entries in one transaction (an imported list); how many were new."""
     db = db or get_db()
     async with db.session() as s:
-        q = select(GuardWord.category, GuardWord.word).where(
-            GuardWord.scope == scope, GuardWord.scope_id == scope_id
+        q = select(col(GuardWord.category), col(GuardWord.word)).where(
+            col(GuardWord.scope) == scope, col(GuardWord.scope_id) == scope_id
         )
         seen = {(c, w) for c, w in (await s.execute(q)).all()}
         new = [e for e in dict.fromkeys(entries) if e not in seen]
@@ -283,10 +284,10 @@ async def delete_word(
 ) -> bool:
     db = db or get_db()
     stmt = delete(GuardWord).where(
-        (GuardWord.scope == scope)
-        & (GuardWord.scope_id == scope_id)
-        & (GuardWord.category == category)
-        & (GuardWord.word == word)
+        (col(GuardWord.scope) == scope)
+        & (col(GuardWord.scope_id) == scope_id)
+        & (col(GuardWord.category) == category)
+        & (col(GuardWord.word) == word)
     )
     async with db.session() as s:
         result = await s.execute(stmt)
@@ -317,7 +318,7 @@ async def save_setting(
     text = json.dumps(overrides, ensure_ascii=False, sort_keys=True)
     async with db.session() as s:
         row = (
-            await s.execute(select(GuardSetting).where(GuardSetting.group_id == group_id))
+            await s.execute(select(GuardSetting).where(col(GuardSetting.group_id) == group_id))
         ).scalar_one_or_none()
         if row is None:
             s.add(
@@ -332,5 +333,5 @@ async def save_setting(
 async def delete_setting(group_id: str, *, db: Database | None = None) -> bool:
     db = db or get_db()
     async with db.session() as s:
-        result = await s.execute(delete(GuardSetting).where(GuardSetting.group_id == group_id))
+        result = await s.execute(delete(GuardSetting).where(col(GuardSetting.group_id) == group_id))
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -120,20 +120,44 @@ class ContentGuard:
 
 
 class GuardSettingsLike(Protocol):
-    """What :func:`compile_config` reads: the shape of ``bot.policy.model.GuardSettings``."""
+    """What :func:`compile_config` reads: the shape of ``bot.policy.model.GuardSettings`` (read-only,
+    as the frozen model's fields are)."""
 
-    actions: Mapping[str, Sequence[str]]
-    serious: Sequence[str]
-    detect_mobile: bool
-    link_allow: Sequence[str]
-    link_shorteners: Sequence[str]
-    blocked_extensions: Sequence[str]
-    repeat_window_days: int
-    repeat_min_chars: int
-    flood_messages: int
-    flood_seconds: int
-    flood_same_text: int
-    flood_same_seconds: int
+    @property
+    def actions(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
+    def serious(self) -> Sequence[str]: ...
+
+    @property
+    def detect_mobile(self) -> bool: ...
+
+    @property
+    def link_allow(self) -> Sequence[str]: ...
+
+    @property
+    def link_shorteners(self) -> Sequence[str]: ...
+
+    @property
+    def blocked_extensions(self) -> Sequence[str]: ...
+
+    @property
+    def repeat_window_days(self) -> int: ...
+
+    @property
+    def repeat_min_chars(self) -> int: ...
+
+    @property
+    def flood_messages(self) -> int: ...
+
+    @property
+    def flood_seconds(self) -> int: ...
+
+    @property
+    def flood_same_text(self) -> int: ...
+
+    @property
+    def flood_same_seconds(self) -> int: ...
 
 
 def compile_config(settings: GuardSettingsLike, stack: MatcherStack) -> GuardConfig:
