@@ -42,6 +42,13 @@ _KEEP_LM = "々〻ゝゞヽヾ"
 _WHITESPACE_CONTROLS = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"
 
 
+def release_build_caches() -> None:
+    """Drop the per-step maps and the category scan (~10 MB) once the normaliser has composed its
+    tables from them; a later normaliser with other options simply rebuilds what it needs."""
+    for fn in (_scan, width_map, case_map, t2s_map, digits_map, lookalike_map, invisible_map, separator_map):
+        fn.cache_clear()
+
+
 @functools.cache
 def _scan() -> dict[str, str]:
     """Unicode general category of every codepoint in the scanned ranges, computed once."""

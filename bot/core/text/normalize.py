@@ -95,6 +95,7 @@ def _tables(options: NormalizeOptions) -> _Tables:
     astral = {cp: out for cp, out in full.items() if cp >= _LIST_END}
     varlen = [cp for cp, out in full.items() if len(out) != 1]
     bmp = _char_class(cp for cp in varlen if cp < 0x10000)
+    charmaps.release_build_caches()
     return _Tables(full, low, astral, bmp, frozenset(cp for cp in varlen if cp >= 0x10000))
 
 
