@@ -68,6 +68,14 @@ class QueueStats:
     done: int = 0
     retried: int = 0
     failed: int = 0
+    dropped: int = 0  # refused because the group's (or recipient's) backlog was full
+
+
+class Backlogged(GatewayError):
+    """The action was refused: its group or recipient already has `max_pending` actions waiting."""
+
+    def __init__(self, action: str, key: str) -> None:
+        super().__init__(action, f"backlog full for {key}", retryable=False)
 
 
 class OutboundQueue:
@@ -88,6 +96,7 @@ class OutboundQueue:
         retries: int = 3,
         backoff: float = 1.0,
         workers: int = 4,
+        max_pending: int = 50,
     ) -> None:
         self.rate_group, self.burst = rate_group, burst
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
@@ -103,6 +112,11 @@ class OutboundQueue:
         self._running = 0
         self._retrying = 0
         self._listeners: list[FailureListener] = []
+        # A flood of violations would otherwise queue warnings faster than the per-group pace sends
+        # them: memory grows, and warnings trickle out long after the flood. Beyond this many waiting
+        # actions per group or recipient, new non-urgent ones are refused (recalls and mutes never).
+        self.max_pending = max_pending
+        self._last_backlog_log: dict[str, float] = {}
         self.stats = QueueStats()
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -143,6 +157,17 @@ class OutboundQueue:
         action.future = asyncio.get_running_loop().create_future()
         # A future nobody awaits must not log "exception was never retrieved".
         action.future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        key = self._key(action)
+        if action.priority is not Priority.URGENT and len(self._pending.get(key, ())) >= self.max_pending:
+            self.stats.dropped += 1
+            now = time.monotonic()
+            if now - self._last_backlog_log.get(key, -60.0) >= 60.0:
+                self._last_backlog_log[key] = now
+                logger.warning(
+                    f"outbound backlog for {key} is full ({self.max_pending}): dropping {action.kind}"
+                )
+            action.future.set_exception(Backlogged(action.kind, key))
+            return action.future
         self._push(action)
         return action.future
 

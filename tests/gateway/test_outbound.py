@@ -159,3 +159,28 @@ def test_late_disconnect_does_not_remove_a_reconnected_account() -> None:
     assert reg.for_group("qq", "100") is new
     reg.remove("qq", "999", new)
     assert reg.find("qq", "999") is None
+
+
+async def test_backlog_is_bounded_per_group_but_recalls_always_pass() -> None:
+    """A flood of violations must not pile up warnings without bound (memory, and late spam)."""
+    from bot.gateway.outbound import Backlogged
+
+    q = OutboundQueue(rate_global=1000, rate_group=0.5, burst=1, max_pending=5)
+    ran: list[str] = []
+
+    def rec(name: str):  # type: ignore[no-untyped-def]
+        async def run() -> None:
+            ran.append(name)
+
+        return run
+
+    warnings = [q.submit(Action("send_group", rec(f"w{i}"), group_id="G")) for i in range(20)]
+    recall = q.submit(Action("recall", rec("recall"), group_id="G", priority=Priority.URGENT))
+    refused = [f for f in warnings if f.done() and isinstance(f.exception(), Backlogged)]
+    assert len(refused) == 15 and q.stats.dropped == 15
+    assert not recall.done()  # accepted beyond the cap
+    other = q.submit(Action("send_group", rec("other"), group_id="H"))  # another group is unaffected
+    q.start()
+    await asyncio.wait_for(asyncio.gather(recall, other), 3)
+    await q.stop(drain=0)
+    assert "recall" in ran and "other" in ran
