@@ -52,6 +52,7 @@ async def status(ctx: CommandContext) -> None:
     q = rt.queue
     queue_text = (
         f"待发 {q.pending}，完成 {q.stats.done}，重试 {q.stats.retried}，失败 {q.stats.failed}"
+        + (f"，积压丢弃 {q.stats.dropped}" if q.stats.dropped else "")
         if q
         else "未启动"
     )
