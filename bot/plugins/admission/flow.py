@@ -6,8 +6,6 @@ Every decision is audited with its reason and the roster person's id — never a
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +43,7 @@ from bot.plugins.admission.common import (
     platform_label,
     unit_of,
 )
+from bot.polling import PollingLoop
 from bot.roster_io import canonical_name
 from bot.runtime import Runtime
 from bot.store import admission as adm
@@ -623,40 +622,24 @@ async def _remove(rt: Runtime, a: Admission, now: datetime, reason: str) -> None
     )
 
 
-class TimerLoop:
+class TimerLoop(PollingLoop):
     """Polls the database for due grace periods; started on driver start-up, stopped on shutdown.
     Due times live in the database, so a restart loses nothing: the next tick picks them up."""
 
+    name = "admission-timers"
+
     def __init__(self, interval: float = TICK_SECONDS) -> None:
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        super().__init__(interval)
+        self._rt_getter: Callable[[], Runtime] | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    def start(self, rt_getter: Callable[[], Runtime] | None = None) -> None:  # type: ignore[override]
+        if rt_getter is not None:
+            self._rt_getter = rt_getter
+        super().start()
 
-    def start(self, rt_getter: Callable[[], Runtime]) -> None:
-        if self.running:
-            return
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self._run(rt_getter), name="admission-timers")
-
-    async def _run(self, rt_getter: Callable[[], Runtime]) -> None:
-        while not self._stop.is_set():
-            try:
-                await run_due(rt_getter(), datetime.now(UTC))
-            except Exception:
-                logger.exception("admission timers: tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def tick(self) -> None:
+        assert self._rt_getter is not None, "TimerLoop.start(rt_getter) first"
+        await run_due(self._rt_getter(), datetime.now(UTC))
 
 
 # ---------------------------------------------------------------- /实名

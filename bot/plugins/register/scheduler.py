@@ -13,8 +13,6 @@ Work waits while no account that can list members and read group info is connect
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime
 
 from loguru import logger
@@ -42,6 +40,7 @@ from bot.plugins.register.texts import (
     duty_reminder,
     when,
 )
+from bot.polling import PollingLoop
 from bot.runtime import Runtime, get_runtime
 from bot.store import audit, cases
 from bot.store import register as store
@@ -277,59 +276,22 @@ async def run_due(rt: Runtime, now: datetime) -> None:
     await reports.quarterly(rt, now)
 
 
-class Scheduler:
+class Scheduler(PollingLoop):
     """The polling loop. ``wake()`` makes it look now (an account connected, a duty was opened)."""
 
+    name = "steward-register-scheduler"
+
     def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
-        self.poll_seconds = poll_seconds
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._stopping = False
+        super().__init__(poll_seconds)
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    async def setup(self) -> None:
+        await lifecycle.remember_owners()
 
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stopping = False
-        self._wake = asyncio.Event()
-        self._task = asyncio.create_task(self._run(), name="steward-register-scheduler")
+    async def tick(self) -> None:
+        await run_due(get_runtime(), clock.now())
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self, grace: float = 15.0) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        with contextlib.suppress(Exception):
-            await lifecycle.flush_activity()
-
-    async def _run(self) -> None:
-        try:
-            await lifecycle.remember_owners()
-        except Exception:
-            logger.exception("register scheduler: reading the owners failed")
-        while not self._stopping:
-            try:
-                await run_due(get_runtime(), clock.now())
-            except Exception:
-                logger.exception("register scheduler: poll failed")
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
+    async def teardown(self) -> None:
+        await lifecycle.flush_activity()
 
 
 register_loop = Scheduler()

@@ -24,6 +24,7 @@ from bot.core.calendar import TZ, WorkCalendar, to_local
 from bot.plugins.review import clock
 from bot.plugins.review.cleanup import process_group
 from bot.plugins.review.runner import execute
+from bot.polling import PollingLoop
 from bot.runtime import Runtime, get_runtime
 from bot.store import activity, groups
 from bot.store import review as store
@@ -99,50 +100,32 @@ async def report_results(rt: Runtime, platform: str, group_id: str, results: lis
     rt.actions.send_group(platform, group_id, text)
 
 
-class Scheduler:
+class Scheduler(PollingLoop):
     """The polling loop. ``wake()`` makes it look now (a bot connected, /巡查, /清理 确认)."""
 
+    name = "steward-review-scheduler"
+
     def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
-        self.poll_seconds = poll_seconds
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._stopping = False
+        super().__init__(poll_seconds)
         self._cleanups: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._last_flush = 0.0
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stopping = False
-        self._wake = asyncio.Event()
-        self._task = asyncio.create_task(self._run(), name="steward-review-scheduler")
-
-    def wake(self) -> None:
-        self._wake.set()
-
     async def stop(self, grace: float = 10.0) -> None:
-        task, self._task = self._task, None
-        self._stopping = True
-        self._wake.set()
+        await super().stop(grace)
+
+    async def before_stop(self) -> None:
         for t in list(self._cleanups.values()):
             t.cancel()  # a kick in flight stays claimed; the next start checks the member list
         for t in list(self._cleanups.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         self._cleanups.clear()
-        if task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(task), grace)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        with contextlib.suppress(Exception):
-            await activity.flush()
+
+    async def teardown(self) -> None:
+        await activity.flush()
+
+    async def tick(self) -> None:
+        await self.poll(get_runtime())
 
     def start_cleanups(self, rt: Runtime, pairs: list[tuple[str, str]]) -> None:
         for key in pairs:
@@ -172,18 +155,6 @@ class Scheduler:
         await schedule_due(rt, now)
         await run_due(rt, now)
         self.start_cleanups(rt, await store.cleanup_groups())
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                await self.poll(get_runtime())
-            except Exception:
-                logger.exception("review scheduler: poll failed")
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
 
 
 review_loop = Scheduler()

@@ -18,8 +18,6 @@ What can still go wrong, and what happens:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import socket
 from datetime import datetime, timedelta
@@ -30,6 +28,7 @@ from bot.gateway.outbound import Priority
 from bot.models.worktime import DeferredNotice, NoticeState
 from bot.plugins.worktime import clock
 from bot.plugins.worktime.texts import posted_text, when
+from bot.polling import PollingLoop
 from bot.runtime import Runtime, get_runtime
 from bot.store import audit, notices
 
@@ -165,54 +164,16 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-class Scheduler:
+class Scheduler(PollingLoop):
     """The polling loop. ``wake()`` makes it look now (a bot connected, a notice was approved)."""
 
+    name = "steward-notice-scheduler"
+
     def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
-        self.poll_seconds = poll_seconds
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._stopping = False
+        super().__init__(poll_seconds)
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stopping = False
-        self._wake = asyncio.Event()
-        self._task = asyncio.create_task(self._run(), name="steward-notice-scheduler")
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self, grace: float = 15.0) -> None:
-        """Let a post in progress finish (so no claim is left behind), then end the loop."""
-        task, self._task = self._task, None
-        if task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                await post_due(get_runtime(), clock.now())
-            except Exception:
-                logger.exception("notice scheduler: poll failed")
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
+    async def tick(self) -> None:
+        await post_due(get_runtime(), clock.now())
 
 
 notice_loop = Scheduler()
