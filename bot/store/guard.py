@@ -335,3 +335,23 @@ async def delete_setting(group_id: str, *, db: Database | None = None) -> bool:
     async with db.session() as s:
         result = await s.execute(delete(GuardSetting).where(col(GuardSetting.group_id) == group_id))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def count_by_kind(
+    platform: str, group_id: str, since: datetime, until: datetime, *, db: Database | None = None
+) -> dict[str, int]:
+    """Findings in ``[since, until)`` by kind, exempt senders left out (for the weekly report)."""
+    db = db or get_db()
+    q = (
+        select(col(GuardFinding.kind), func.count())
+        .where(
+            col(GuardFinding.platform) == platform,
+            col(GuardFinding.group_id) == group_id,
+            col(GuardFinding.at) >= since,
+            col(GuardFinding.at) < until,
+            col(GuardFinding.outcome) != "exempt",
+        )
+        .group_by(col(GuardFinding.kind))
+    )
+    async with db.session() as s:
+        return {k: int(n) for k, n in (await s.execute(q)).all()}

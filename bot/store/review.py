@@ -17,14 +17,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from bot.core.review import Finding
 from bot.models.admission import Admission, MemberIdentity
 from bot.models.group import ChatGroup
-from bot.models.guard import GuardFinding
 from bot.models.review import FindingState, ReviewFinding, ReviewRun, RunState
 from bot.store.admission import ARRIVAL_OPEN
 from bot.store.db import Database, get_db
@@ -55,7 +54,6 @@ __all__ = [
     "set_report_to",
     "slots_taken",
     "stale_kicks",
-    "violations_by_kind",
 ]
 
 CLEANUP_STATES = (FindingState.CONFIRMED, FindingState.KICKING)
@@ -476,23 +474,3 @@ async def group_first_seen(platform: str, group_id: str, *, db: Database | None 
     )
     async with db.session() as s:
         return (await s.execute(q)).scalars().first()
-
-
-async def violations_by_kind(
-    platform: str, group_id: str, since: datetime, until: datetime, *, db: Database | None = None
-) -> dict[str, int]:
-    """The content guard's findings in ``[since, until)`` by kind (read-only, for the report)."""
-    db = db or get_db()
-    q = (
-        select(col(GuardFinding.kind), func.count())
-        .where(
-            col(GuardFinding.platform) == platform,
-            col(GuardFinding.group_id) == group_id,
-            col(GuardFinding.at) >= since,
-            col(GuardFinding.at) < until,
-            col(GuardFinding.outcome) != "exempt",
-        )
-        .group_by(col(GuardFinding.kind))
-    )
-    async with db.session() as s:
-        return {k: int(n) for k, n in (await s.execute(q)).all()}

@@ -105,3 +105,26 @@ async def test_settings(db: Database) -> None:
     }
     assert await guard.delete_setting("200", db=db) is True
     assert set(await guard.load_settings(db=db)) == {"100"}
+
+
+async def test_count_by_kind_for_the_weekly_report(db: Database) -> None:
+    """Findings in [since, until) by kind; exempt senders (owners, admins) are left out."""
+
+    def row(kind: str, at: datetime, outcome: str = "enforced", group: str = "100") -> GuardFinding:
+        return GuardFinding(
+            platform="qq", group_id=group, user_id="1", at=at, kind=kind, rule=kind, outcome=outcome
+        )
+
+    async with db.session() as s:
+        s.add_all(
+            [
+                row("ads", T0),
+                row("ads", T0 + timedelta(hours=1)),
+                row("secret", T0),
+                row("ads", T0, outcome="exempt"),  # an admin: not counted
+                row("porn", T0 - timedelta(days=8)),  # before the window
+                row("ads", T0, group="200"),  # another group
+            ]
+        )
+    counts = await guard.count_by_kind("qq", "100", T0 - timedelta(days=7), T0 + timedelta(days=1), db=db)
+    assert counts == {"ads": 2, "secret": 1}

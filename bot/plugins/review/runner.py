@@ -29,6 +29,7 @@ from bot.policy.loader import GroupPolicy
 from bot.runtime import Runtime
 from bot.store import activity, audit
 from bot.store import admission as admission_store
+from bot.store import guard as guard_store
 from bot.store import review as store
 from bot.store import suggest as suggest_store
 from bot.store.worktime import count_findings as offhours_count
@@ -105,7 +106,7 @@ async def builtin_sections(
     rt: Runtime, platform: str, group_id: str, since: datetime, until: datetime
 ) -> list[tuple[str, list[str]]]:
     sections: list[tuple[str, list[str]]] = []
-    kinds = await store.violations_by_kind(platform, group_id, since, until)
+    kinds = await guard_store.count_by_kind(platform, group_id, since, until)
     if kinds:
         parts = [
             f"{KIND_BY_KEY[k].label if k in KIND_BY_KEY else k} {n} 条"
