@@ -176,6 +176,16 @@ def _refuse_edit(ctx: CommandContext, filing: Filing) -> None:
     )
 
 
+def _editable(ctx: CommandContext, filing: Filing) -> bool:
+    """Whether the caller may change this filing now; otherwise they are told why (nothing changes)."""
+    if _refuse_deregistered(ctx, filing):
+        return False
+    if not _can_edit(ctx, filing):
+        _refuse_edit(ctx, filing)
+        return False
+    return True
+
+
 def _refuse_deregistered(ctx: CommandContext, filing: Filing) -> bool:
     if filing.status != FilingStatus.DEREGISTERED:
         return False
@@ -218,10 +228,7 @@ async def _ask_next(
 ) -> None:
     """Ask the first missing field — in private chat when it is personal data."""
     rec, rt = ctx.record, ctx.runtime
-    if _refuse_deregistered(ctx, filing):
-        return
-    if not _can_edit(ctx, filing):
-        _refuse_edit(ctx, filing)
+    if not _editable(ctx, filing):
         return
     prefilled = await _prefill(ctx, filing) or prefilled
     gaps = missing(rt, filing)
@@ -288,10 +295,7 @@ def present_count(filing: Filing) -> int:
 
 async def _answer(ctx: CommandContext, filing: Filing, text: str) -> None:
     rec, rt = ctx.record, ctx.runtime
-    if _refuse_deregistered(ctx, filing):
-        return
-    if not _can_edit(ctx, filing):
-        _refuse_edit(ctx, filing)
+    if not _editable(ctx, filing):
         return
     await _prefill(ctx, filing)
     gaps = missing(rt, filing)
@@ -320,10 +324,7 @@ async def _answer(ctx: CommandContext, filing: Filing, text: str) -> None:
 
 async def _form(ctx: CommandContext, filing: Filing, text: str) -> None:
     rec, rt = ctx.record, ctx.runtime
-    if _refuse_deregistered(ctx, filing):
-        return
-    if not _can_edit(ctx, filing):
-        _refuse_edit(ctx, filing)
+    if not _editable(ctx, filing):
         return
     form = parse_form(text)
     if form.unknown_keys:
@@ -444,10 +445,7 @@ async def _complete(ctx: CommandContext, filing: Filing) -> None:
 
 async def _confirm(ctx: CommandContext, filing: Filing) -> None:
     rec, rt = ctx.record, ctx.runtime
-    if _refuse_deregistered(ctx, filing):
-        return
-    if not _can_edit(ctx, filing):
-        _refuse_edit(ctx, filing)
+    if not _editable(ctx, filing):
         return
     if filing.status == FilingStatus.UNFILED:
         gaps = missing(rt, filing)
@@ -470,10 +468,7 @@ async def _confirm(ctx: CommandContext, filing: Filing) -> None:
 
 async def _end(ctx: CommandContext, filing: Filing, rest: str) -> None:
     rec, rt = ctx.record, ctx.runtime
-    if _refuse_deregistered(ctx, filing):
-        return
-    if not _can_edit(ctx, filing):
-        _refuse_edit(ctx, filing)
+    if not _editable(ctx, filing):
         return
     kind = kind_of(filing)
     if kind is None or not kind.ends:
@@ -496,10 +491,7 @@ async def _end(ctx: CommandContext, filing: Filing, rest: str) -> None:
 
 async def _deregister(ctx: CommandContext, filing: Filing, reason: str) -> None:
     rec, rt = ctx.record, ctx.runtime
-    if _refuse_deregistered(ctx, filing):
-        return
-    if not _can_edit(ctx, filing):
-        _refuse_edit(ctx, filing)
+    if not _editable(ctx, filing):
         return
     if not reason:
         raise UsageError(
