@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from bot.intake.record import NoticeRecord, RequestRecord
+from bot.intake.record import MessageRecord, NoticeRecord, RequestRecord
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -19,7 +19,12 @@ NoticeHook = Callable[[NoticeRecord, Runtime], Awaitable[None]]
 RequestHook = Callable[[RequestRecord, Runtime], Awaitable[None]]
 StatusProvider = Callable[[Runtime, "CommandContext"], Awaitable[list[str]]]
 
+# A content check reads text the bot is asked to post on someone's behalf (e.g. /通知) and returns
+# a refusal to show them, or None when the text may be posted.
+ContentCheck = Callable[[Runtime, MessageRecord, str], Awaitable[str | None]]
+
 notice_hooks: list[NoticeHook] = []
+content_checks: list[ContentCheck] = []
 request_hooks: list[RequestHook] = []
 status_providers: list[StatusProvider] = []
 
@@ -49,3 +54,19 @@ async def run_hooks(hooks: list[Any], record: Any, rt: Runtime) -> None:
             await hook(record, rt)
         except Exception:
             logger.exception(f"hook {getattr(hook, '__qualname__', hook)} failed")
+
+
+def content_check(check: ContentCheck) -> ContentCheck:
+    """Register a check for text the bot posts on someone's behalf (the content guard registers one)."""
+    content_checks.append(check)
+    return check
+
+
+async def check_content(rt: Runtime, rec: MessageRecord, text: str) -> str | None:
+    """The first refusal of the registered checks, or None: the bot must not post for a member what
+    the member could not post themselves."""
+    for check in content_checks:
+        refusal = await check(rt, rec, text)
+        if refusal:
+            return refusal
+    return None

@@ -15,7 +15,9 @@ from loguru import logger
 from bot.core.calendar import Severity
 from bot.core.guard import Finding, GuardInput, Plan, Verdict, decide, escalate, plan
 from bot.core.guard.categories import kind_label
+from bot.core.guard.finding import Act
 from bot.dispatch import on_notice
+from bot.dispatch.hooks import content_check
 from bot.dispatch.roles import Role
 from bot.dispatch.router import message_hooks, role_book
 from bot.gateway.base import Capability, GatewayError
@@ -317,3 +319,19 @@ _DONE_LABELS = {
 
 def texts_done(p: Plan) -> list[str]:
     return [_DONE_LABELS.get(a, a) for a in p.done]
+
+
+@content_check
+async def refuse_prohibited(rt: Runtime, rec: MessageRecord, text: str) -> str | None:
+    """Text the bot would post for a member (/通知): refused when the guard would recall it from the
+    member. A dry run: the repeat and flood memory are left alone."""
+    if not state.loaded:
+        await state.load(rt)
+    c = state.compiled(rt, rec.group_id)
+    msg = GuardInput(text, (), rec.group_id, rec.user_id, rec.message_id, rec.time, c.scope)
+    verdict = state.engine.judge(msg, c.cfg, remember=False)
+    if verdict is None or not (Act.RECALL in verdict.acts or verdict.serious or verdict.sensitive):
+        return None
+    labels = "、".join(dict.fromkeys(kind_label(f.kind) for f in verdict.findings))
+    cite = c.preset.cite(verdict.cite_key)
+    return f"通知未发布：内容含「{labels}」（{cite}）。请修改后重新发送；机器人不会代为发布本群禁止的内容。"

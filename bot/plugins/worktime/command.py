@@ -11,6 +11,7 @@ import dataclasses
 
 from bot.core.notice import urgent_marker
 from bot.dispatch import CommandContext, Role, UsageError, command
+from bot.dispatch.hooks import check_content
 from bot.dispatch.roles import resolve_role
 from bot.dispatch.router import role_book
 from bot.gateway.outbound import Priority
@@ -126,6 +127,10 @@ async def _submit(ctx: CommandContext, text: str, *, urgent: bool) -> None:
         )
     if len(text) > MAX_CHARS:
         raise UsageError(f"通知内容过长（{len(text)} 字），请控制在 {MAX_CHARS} 字以内或分条发布。")
+    refusal = await check_content(rt, rec, text)
+    if refusal:
+        ctx.reply(refusal, mention=True)
+        return
     preset = rt.policy.for_group(rec.group_id).preset
     marked = urgent_marker(text, preset.urgent_words) is not None
     if urgent and not marked:
