@@ -88,6 +88,21 @@ class Actions:
             priority=Priority.BULK,
         )
 
+    def member_list(
+        self, platform: str, group_id: str, *, priority: Priority = Priority.BULK
+    ) -> asyncio.Future[Any]:
+        """Reads go through the queue too: implementations rate-limit them like any other call."""
+        return self._group(
+            platform, group_id, "member_list", lambda gw: gw.member_list(group_id), priority=priority
+        )
+
+    def group_info(
+        self, platform: str, group_id: str, *, priority: Priority = Priority.BULK
+    ) -> asyncio.Future[Any]:
+        return self._group(
+            platform, group_id, "group_info", lambda gw: gw.group_info(group_id), priority=priority
+        )
+
     def answer_join_request(
         self, platform: str, group_id: str, flag: str, sub_type: str, approve: bool, reason: str = ""
     ) -> asyncio.Future[Any]:

@@ -16,7 +16,7 @@ from bot.core.identity import JoinTemplate
 from bot.dispatch import CommandContext, Role
 from bot.dispatch.router import role_book
 from bot.gateway.base import Member
-from bot.gateway.outbound import Action
+from bot.gateway.outbound import Priority
 from bot.intake.record import MessageRecord
 from bot.policy import Preset
 from bot.runtime import Runtime
@@ -122,12 +122,9 @@ def forget_admins() -> None:
 
 
 async def _member_list(rt: Runtime, platform: str, group_id: str) -> list[Member]:
-    def run():  # type: ignore[no-untyped-def]
-        return rt.registry.for_group(platform, group_id).member_list(group_id)
-
-    assert rt.queue is not None
-    fut = rt.queue.submit(Action("member_list", run, group_id=group_id, platform=platform))
-    return await asyncio.wait_for(asyncio.shield(fut), MEMBER_LIST_TIMEOUT)
+    fut = rt.actions.member_list(platform, group_id, priority=Priority.REPLY)
+    members: list[Member] = await asyncio.wait_for(asyncio.shield(fut), MEMBER_LIST_TIMEOUT)
+    return members
 
 
 async def group_admins(rt: Runtime, platform: str, group_id: str, self_id: str = "") -> set[str]:

@@ -4,9 +4,7 @@ personal-data cipher, who is told what, and labels."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from loguru import logger
 
@@ -15,7 +13,7 @@ from bot.dispatch import CommandContext, Role
 from bot.dispatch.roles import resolve_role
 from bot.dispatch.router import role_book
 from bot.gateway.base import Capability, Gateway, GatewayError, GroupInfo, Member
-from bot.gateway.outbound import Action, Priority
+from bot.gateway.outbound import Priority
 from bot.models.register import Filing
 from bot.runtime import Runtime
 from bot.store import register as store
@@ -52,30 +50,16 @@ def ready_platforms(rt: Runtime) -> set[str]:
     return {c.gateway.platform for c in rt.registry.connections() if capable(c.gateway)}
 
 
-async def _queued(
-    rt: Runtime, platform: str, group_id: str, kind: str, call: Callable[[Gateway], Any]
-) -> Any:
-    """Run a read through the outbound queue (paced like every action) and wait for its result."""
-
-    def run() -> Any:
-        return call(rt.registry.for_group(platform, group_id))
-
-    assert rt.queue is not None
-    fut = rt.queue.submit(Action(kind, run, group_id=group_id, platform=platform, priority=Priority.BULK))
-    return await asyncio.wait_for(asyncio.shield(fut), FETCH_TIMEOUT)
-
-
 async def fetch_members(rt: Runtime, platform: str, group_id: str) -> list[Member]:
-    result: list[Member] = await _queued(
-        rt, platform, group_id, "member_list", lambda gw: gw.member_list(group_id)
-    )
+    """The member list through the outbound queue (paced like every action)."""
+    fut = rt.actions.member_list(platform, group_id)
+    result: list[Member] = await asyncio.wait_for(asyncio.shield(fut), FETCH_TIMEOUT)
     return result
 
 
 async def fetch_info(rt: Runtime, platform: str, group_id: str) -> GroupInfo:
-    result: GroupInfo = await _queued(
-        rt, platform, group_id, "group_info", lambda gw: gw.group_info(group_id)
-    )
+    fut = rt.actions.group_info(platform, group_id)
+    result: GroupInfo = await asyncio.wait_for(asyncio.shield(fut), FETCH_TIMEOUT)
     return result
 
 

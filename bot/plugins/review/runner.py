@@ -54,8 +54,8 @@ async def fetch_members(
     last: BaseException | None = None
     for attempt in range(MEMBER_LIST_ATTEMPTS):
         try:
-            gw = rt.registry.for_group(platform, group_id)
-            members = await asyncio.wait_for(gw.member_list(group_id), MEMBER_LIST_TIMEOUT)
+            fut = rt.actions.member_list(platform, group_id)
+            members = await asyncio.wait_for(asyncio.shield(fut), MEMBER_LIST_TIMEOUT)
             if members:
                 return members
             last = MemberListError("成员列表为空")
