@@ -1,0 +1,24 @@
+"""performance (issue 13)
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-02
+
+Slot reserved so that capabilities built in parallel migrate in a fixed order. Plain SQLAlchemy
+types only (see 0001); SQLite needs op.batch_alter_table for column changes.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
