@@ -191,7 +191,7 @@ def lexicon_check(path: Path, preset: str, show: int) -> None:
     from collections import Counter
 
     from bot.core.guard import ContentGuard, GuardInput, compile_config
-    from bot.core.text import MatcherStack, load_dir
+    from bot.core.text import MatcherStack, load_default
     from bot.core.text.lexicon import read_lines
     from bot.policy import load_policy
 
@@ -199,7 +199,7 @@ def lexicon_check(path: Path, preset: str, show: int) -> None:
     if preset not in policy.preset_names:
         click.echo(f"没有预设 {preset}（可选：{', '.join(policy.preset_names)}）", err=True)
         sys.exit(2)
-    cfg = compile_config(policy.preset(preset).guard, MatcherStack([load_dir().matcher()]))
+    cfg = compile_config(policy.preset(preset).guard, MatcherStack([load_default().matcher()]))
     guard = ContentGuard()
     lines = [(n, t) for n, t in read_lines(path) if t is not None and t.strip()]
     by_kind: Counter[str] = Counter()

@@ -1,6 +1,6 @@
 """The guard's action keys: every kind of finding a policy can attach actions to.
 
-A keyword category (``config/lexicons/<key>.txt``) is one kind; the other rules add theirs
+A keyword category (``bot/core/text/lexicons/<key>.txt``) is one kind; the other rules add theirs
 (personal data by type, links, files, repeats, flooding). Each kind names the preset citation key
 its warning cites and whether its message may be echoed back at all.
 """

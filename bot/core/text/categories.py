@@ -1,6 +1,6 @@
 """The keyword categories of the content guard: one place for keys and Chinese labels.
 
-The key is the lexicon file stem (``config/lexicons/<key>.txt``) and what policies refer to; the
+The key is the lexicon file stem (``bot/core/text/lexicons/<key>.txt``) and what policies refer to; the
 label is what members and admins read in warnings and reports.
 """
 

@@ -1,4 +1,9 @@
-"""Lexicon files: the default ``config/lexicons/*.txt`` and imported external lists.
+"""Lexicon files: the packaged defaults, the operator's additions and imported external lists.
+
+The default lexicons ship inside the package (``bot/core/text/lexicons/*.txt``) and are read through
+:mod:`importlib.resources`, so a wheel install finds them wherever it lives. An operator may add words
+without touching the package: ``*.txt`` files of the same format in ``config/lexicons/`` (relative to
+the working directory, like ``config/bot.toml``) are merged on top (:func:`load_default`).
 
 Formats:
 
@@ -17,14 +22,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from bot.core.text.categories import ALLOW_KEY, BY_KEY, HOUBB_TAGS
 from bot.core.text.matcher import Matcher
 from bot.core.text.normalize import Normalizer
 
-DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[3] / "config" / "lexicons"
-"""``config/lexicons`` of this checkout (found relative to this file, not the working directory)."""
+DEFAULT_LEXICON_DIR: Traversable = resources.files("bot.core.text") / "lexicons"
+"""The packaged default lexicons (a resource folder: iterate it, don't assume a file system path)."""
+
+OPERATOR_LEXICON_DIR = Path("config") / "lexicons"
+"""The operator's additions, relative to the working directory; absent is fine."""
 
 MAX_WORD_LENGTH = 64
 """Longer lines are almost always a paste accident (a paragraph, a binary file), not a keyword."""
@@ -77,7 +87,7 @@ def _unique(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+def read_lines(path: Path | Traversable) -> Iterator[tuple[int, str | None]]:
     """``(line number, text)`` per line; text is ``None`` when the line is not valid UTF-8."""
     data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     for number, raw in enumerate(data.split(b"\n"), start=1):
@@ -147,7 +157,7 @@ def parse_tagged(
     return out, errors
 
 
-def import_plain(path: Path, category: str) -> Lexicon:
+def import_plain(path: Path | Traversable, category: str) -> Lexicon:
     """An external one-word-a-line list, every word into ``category`` (or the allow list)."""
     words, errors = parse_plain(read_lines(path), path.name)
     if category == ALLOW_KEY:
@@ -161,7 +171,7 @@ def import_tagged(path: Path, tags: Mapping[str, str] = HOUBB_TAGS) -> Lexicon:
     return Lexicon({k: _unique(v) for k, v in found.items()}, (), tuple(errors))
 
 
-def load_dir(folder: Path = DEFAULT_LEXICON_DIR, known: Iterable[str] = BY_KEY) -> Lexicon:
+def load_dir(folder: Path | Traversable = DEFAULT_LEXICON_DIR, known: Iterable[str] = BY_KEY) -> Lexicon:
     """Every ``<category>.txt`` in ``folder`` plus ``allow.txt``. A file whose stem is not a known
     category is reported (line 0) and skipped: its words would have no action and no citation.
     A missing folder raises :class:`FileNotFoundError`: an empty guard must not pass unnoticed."""
@@ -169,10 +179,30 @@ def load_dir(folder: Path = DEFAULT_LEXICON_DIR, known: Iterable[str] = BY_KEY) 
         raise FileNotFoundError(f"lexicon folder not found: {folder.name}")
     known = set(known)
     lexicon = Lexicon()
-    for path in sorted(folder.glob("*.txt")):
-        if path.stem != ALLOW_KEY and path.stem not in known:
-            error = LineError(path.name, 0, path.stem, "未知的类别（文件名应为类别代码）")
+    for path in sorted((p for p in folder.iterdir() if p.is_file() and p.name.endswith(".txt")), key=_name):
+        stem = path.name.removesuffix(".txt")
+        if stem != ALLOW_KEY and stem not in known:
+            error = LineError(path.name, 0, stem, "未知的类别（文件名应为类别代码）")
             lexicon = lexicon.merge(Lexicon(errors=(error,)))
             continue
-        lexicon = lexicon.merge(import_plain(path, path.stem))
+        lexicon = lexicon.merge(import_plain(path, stem))
+    return lexicon
+
+
+def _name(path: Path | Traversable) -> str:
+    return path.name
+
+
+def default_files() -> list[Traversable]:
+    """The packaged default lexicon files, by name."""
+    return sorted((p for p in DEFAULT_LEXICON_DIR.iterdir() if p.name.endswith(".txt")), key=_name)
+
+
+def load_default(operator_dir: Path | None = OPERATOR_LEXICON_DIR, known: Iterable[str] = BY_KEY) -> Lexicon:
+    """The packaged lexicons, with the operator's ``config/lexicons/*.txt`` (if that folder exists)
+    merged on top: their words are added to the same categories and the allow list."""
+    known = tuple(known)
+    lexicon = load_dir(DEFAULT_LEXICON_DIR, known)
+    if operator_dir is not None and operator_dir.is_dir():
+        lexicon = lexicon.merge(load_dir(operator_dir, known))
     return lexicon

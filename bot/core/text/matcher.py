@@ -11,7 +11,7 @@ groups tens of minutes and tens of gigabytes, while an overlay of a few dozen wo
 ~0.4 ms and adds one short scan. :class:`MatcherStack` normalises the text once, collects the raw
 candidates of every layer and resolves them together, so an allow entry in a group's overlay
 masks a hit from the base lexicon and vice versa. A change to the base lexicon (an operator
-editing ``config/lexicons``) rebuilds the base once and swaps the reference.
+editing the lexicon files) rebuilds the base once and swaps the reference.
 
 Resolution rules:
 

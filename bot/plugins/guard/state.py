@@ -1,7 +1,8 @@
 """The guard's live state: lexicon layers, each group's compiled settings, the rules' memory.
 
-* The base matcher (``config/lexicons``) is built once. Unit and group additions are small overlay
-  matchers, rebuilt alone and swapped in when a command changes them (a few hundred microseconds).
+* The base matcher (the packaged lexicons plus the operator's ``config/lexicons``) is built once.
+  Unit and group additions are small overlay matchers, rebuilt alone and swapped in when a command
+  changes them (a few hundred microseconds).
 * A group's compiled settings (:class:`Compiled`) are cached and reused while the group's policy
   object and the lexicon version stay the same: the message path does two dictionary lookups and
   an identity check, and never reads the database.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from loguru import logger
 
 from bot.core.guard import ContentGuard, GuardConfig, Ladder, compile_config
-from bot.core.text import ALLOW_KEY, Lexicon, Matcher, MatcherStack, load_dir
+from bot.core.text import ALLOW_KEY, Lexicon, Matcher, MatcherStack, load_default
 from bot.models.guard import GuardWord
 from bot.policy import GroupPolicy, Policy, PolicyError, Preset
 from bot.runtime import Runtime
@@ -85,7 +86,7 @@ class GuardState:
     # --- lexicons --------------------------------------------------------------------------------
     def base(self) -> Matcher:
         if self._base is None:
-            self.base_lexicon = load_dir()
+            self.base_lexicon = load_default()
             for error in self.base_lexicon.errors:
                 logger.warning(f"lexicon: {error}")
             self._base = self.base_lexicon.matcher()

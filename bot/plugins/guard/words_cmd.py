@@ -186,7 +186,7 @@ def _list(ctx: CommandContext, scope: str, scope_id: str, where: str, only: str 
     base = state.base_lexicon
     if base is not None:
         counts = "、".join(f"{_label(k)} {len(v)}" for k, v in base.deny.items() if only is None or k == only)
-        lines.append(f"默认词库（config/lexicons）：{counts or '无'} 个词。")
+        lines.append(f"默认词库：{counts or '无'} 个词。")
     ctx.reply("\n".join(lines))
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pytest
 
 from bot.core.text.categories import ALLOW_KEY, BY_KEY, CATEGORIES, HOUBB_TAGS, label
 from bot.core.text.lexicon import (
-    DEFAULT_LEXICON_DIR,
     MAX_WORD_LENGTH,
     Lexicon,
+    default_files,
     import_plain,
     import_tagged,
+    load_default,
     load_dir,
     parse_plain,
     read_lines,
@@ -25,7 +27,7 @@ def test_every_category_has_a_label_and_a_default_file() -> None:
     assert label("porn") == "色情"
     assert label("secret") == "涉密标识"
     assert label("nonexistent") == "nonexistent"
-    stems = {p.stem for p in DEFAULT_LEXICON_DIR.glob("*.txt")}
+    stems = {p.name.removesuffix(".txt") for p in default_files()}
     assert stems == {*BY_KEY, ALLOW_KEY}
 
 
@@ -38,8 +40,8 @@ def test_default_lexicons_load_cleanly() -> None:
     assert lexicon.matcher().skipped == ()
 
 
-@pytest.mark.parametrize("path", sorted(DEFAULT_LEXICON_DIR.glob("*.txt")), ids=lambda p: p.name)
-def test_default_file_starts_with_a_comment(path: Path) -> None:
+@pytest.mark.parametrize("path", default_files(), ids=lambda p: p.name)
+def test_default_file_starts_with_a_comment(path: Traversable) -> None:
     assert path.read_text(encoding="utf-8").startswith("# ")
 
 
@@ -158,3 +160,27 @@ def test_read_lines_numbers_from_one(tmp_path: Path) -> None:
 def test_missing_folder_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_dir(tmp_path / "nope")
+
+
+def test_packaged_lexicons_are_package_resources() -> None:
+    # Read through importlib.resources, not relative to a checkout: a wheel install finds them.
+    from importlib import resources
+
+    folder = resources.files("bot.core.text") / "lexicons"
+    assert (folder / "gambling.txt").is_file()
+    assert load_dir(folder).deny == load_dir().deny
+
+
+def test_operator_folder_adds_to_the_packaged_lexicons(tmp_path: Path) -> None:
+    write(tmp_path, "gambling.txt", "某某彩票内部群\n".encode())
+    write(tmp_path, "allow.txt", "赌博危害宣传\n".encode())
+    base = load_dir()
+    merged = load_default(tmp_path)
+    assert merged.deny["gambling"] == (*base.deny["gambling"], "某某彩票内部群")
+    assert "赌博危害宣传" in merged.allow
+    assert merged.deny["porn"] == base.deny["porn"]
+
+
+def test_missing_operator_folder_is_fine(tmp_path: Path) -> None:
+    assert load_default(tmp_path / "nope").deny == load_dir().deny
+    assert load_default(None).deny == load_dir().deny

@@ -2,7 +2,7 @@
 
 A marking is what a classified document carries — 绝密★、机密★5年、秘密★1年、密级：机密、内部资料
 注意保存 — not a word about secrecy work (保密工作会议、涉密不上网 pass). The markings live in the
-``secret`` lexicon (``config/lexicons/secret.txt``), so they get the same evasion resistance as every
+``secret`` lexicon (``bot/core/text/lexicons/secret.txt``), so they get the same evasion resistance as every
 keyword, and unit or group additions apply; the star survives normalisation (☆ ⭐ → ★).
 
 The finding never carries any text: the warning must not repeat the message.
