@@ -1,11 +1,21 @@
-"""Operator CLI: `python -m bot` runs the bot; subcommands do one-off jobs."""
+"""Operator CLI: `python -m bot` (or `steward`, or `nb steward` with nb-cli) runs the bot; subcommands
+do one-off jobs.
+
+Conventions for every subcommand (other modules add theirs to these click groups):
+- help texts are Chinese (`ZhGroup` / `ZhCommand` also translate click's own headings);
+- quiet by default: NoneBot's start-up log and INFO lines stay off the console unless `--verbose`;
+- an error is one line on standard error and a non-zero exit (2: configuration / usage / database,
+  1: the job ran and found a problem); `--verbose` shows the traceback of an unexpected error.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -13,32 +23,145 @@ from bot.app import StartupError, init, run
 from bot.store.db import Database, DatabaseError
 
 
+class _Zh:
+    """Chinese headings for click's help pages (click itself ships no translations)."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        opts = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx))]  # type: ignore[attr-defined]
+        if opts:
+            with formatter.section("选项"):
+                formatter.write_dl(opts)
+        if isinstance(self, click.Group):
+            rows = []
+            for name in self.list_commands(ctx):
+                cmd = self.get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
+            if rows:
+                with formatter.section("命令"):
+                    formatter.write_dl(rows)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+
+class ZhCommand(_Zh, click.Command):
+    pass
+
+
+class ZhGroup(_Zh, click.Group):
+    command_class = ZhCommand
+    group_class = type  # subgroups are ZhGroups too
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pass  # listed by format_options under 命令
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on standard error, then exit with `code`."""
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
 def _settings_or_exit():  # type: ignore[no-untyped-def]
     try:
         return init(load_plugins=False).settings
     except StartupError as e:
-        click.echo(f"配置错误：{e}", err=True)
-        sys.exit(2)
+        fail(f"配置错误：{e}")
 
 
-@click.group(invoke_without_command=True)
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=ZhGroup, invoke_without_command=True, context_settings=CONTEXT)
+@click.option("-v", "--verbose", is_flag=True, help="显示 NoneBot 的启动日志和详细信息（排查问题时使用）")
 @click.pass_context
-def main(ctx: click.Context) -> None:
-    """工作群管家. Without a subcommand: start the bot (same as `run`)."""
+def main(ctx: click.Context, verbose: bool) -> None:
+    """工作群管家：不带子命令时启动机器人（同 run）。"""
+    global _VERBOSE
+    _VERBOSE = verbose
+    ctx.obj = {"verbose": verbose}
+    if not verbose and ctx.invoked_subcommand not in (None, "run"):
+        from bot.logs import quiet_console
+
+        quiet_console()
     if ctx.invoked_subcommand is None:
         run()
 
 
+_VERBOSE = False
+
+
+def is_verbose() -> bool:
+    """Whether the operator asked for --verbose (subcommands may print more)."""
+    return _VERBOSE
+
+
+_USAGE_ZH = [
+    (re.compile(r"No such command '(.+)'\."), r"没有命令 \1"),
+    (re.compile(r"No such option: (\S+)"), r"没有选项 \1"),
+    (re.compile(r"Missing argument '(.+)'\."), r"缺少参数 \1"),
+    (re.compile(r"Missing option '(.+)'\."), r"缺少选项 \1"),
+    (re.compile(r"Option '(.+)' requires an argument\."), r"选项 \1 需要一个值"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), r"多余的参数：\1"),
+    (re.compile(r"Invalid value for (.+?): (.+)", re.S), r"\1 的值无效：\2"),
+]
+
+
+def _zh_usage(message: str) -> str:
+    message = " ".join(message.split())
+    for pattern, zh in _USAGE_ZH:
+        message = pattern.sub(zh, message)
+    return message
+
+
+def entry() -> None:
+    """Console-script entry point: usage errors and unexpected errors end in one line, not a page."""
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        fail("已取消。", 1)
+    except click.ClickException as e:
+        fail(f"用法错误：{_zh_usage(e.format_message())}（用 --help 查看用法）", e.exit_code)
+    except (StartupError, DatabaseError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:
+        if _VERBOSE:
+            raise
+        detail = " ".join(str(e).split())[:300]
+        fail(f"内部错误：{type(e).__name__}: {detail}（加 --verbose 查看详情）", 1)
+    sys.exit(0)
+
+
+def install_nb_plugin() -> None:
+    """nb-cli plugin (entry point group `nb`): `nb steward …` is this CLI when nb-cli is installed in
+    the same environment as the bot."""
+    from nb_cli.cli import cli as nb_cli
+
+    nb_cli.add_command(main, "steward")
+
+
 @main.command("run")
 def run_cmd() -> None:
-    """Start the bot and wait for OneBot connections."""
+    """启动机器人，等待 OneBot 实现（NapCat 等）连接。"""
     run()
 
 
 @main.command("demo")
-@click.option("--scene", default=None, help="Play only this scene.")
+@click.option("--scene", default=None, help="只演示这个场景")
 def demo_cmd(scene: str | None) -> None:
-    """Start the bot with a built-in OneBot simulator and play scripted scenes (no QQ account needed)."""
+    """演示：启动机器人和内置的 OneBot 模拟器，按脚本演示各项功能（无需 QQ 账号）。"""
     from bot.sim.demo import main as demo_main
 
     sys.exit(demo_main(scene))
@@ -46,12 +169,12 @@ def demo_cmd(scene: str | None) -> None:
 
 @main.group("db")
 def db_group() -> None:
-    """Database schema."""
+    """数据库结构。"""
 
 
 @db_group.command("upgrade")
 def db_upgrade() -> None:
-    """Upgrade the database schema to this version's head."""
+    """把数据库结构升级到本版本的最新结构。"""
     settings = _settings_or_exit()
 
     async def go() -> str:
@@ -64,13 +187,12 @@ def db_upgrade() -> None:
     try:
         click.echo(f"数据库已是最新结构：{asyncio.run(go())}")
     except DatabaseError as e:
-        click.echo(f"升级失败：{e}", err=True)
-        sys.exit(2)
+        fail(f"升级失败：{e}")
 
 
 @main.group("audit")
 def audit_group() -> None:
-    """Audit log."""
+    """审计日志。"""
 
 
 async def _with_db(settings, fn):  # type: ignore[no-untyped-def]
@@ -84,15 +206,14 @@ async def _with_db(settings, fn):  # type: ignore[no-untyped-def]
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check the audit log's hash chain."""
+    """校验审计日志的哈希链是否完整。"""
     from bot.store import audit
 
     settings = _settings_or_exit()
     try:
         report = asyncio.run(_with_db(settings, lambda db: audit.verify(db)))
     except DatabaseError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+        fail(str(e))
     if report.ok:
         click.echo(f"审计链完整：{report.checked} 条")
     else:
@@ -103,7 +224,7 @@ def audit_verify() -> None:
 @audit_group.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def audit_export(path: Path) -> None:
-    """Export the whole audit log as CSV (UTF-8 with BOM, opens in Excel)."""
+    """把全部审计日志导出为 CSV（UTF-8 带 BOM，可直接用 Excel 打开）。"""
     from bot.store import audit
 
     settings = _settings_or_exit()
@@ -152,7 +273,7 @@ def audit_export(path: Path) -> None:
 
 @main.command("notices")
 def notices_cmd() -> None:
-    """List deferred notices (/通知) waiting for review or for their time, oldest first."""
+    """列出待审核或待发布的通知（/通知），最早的在前。"""
     from zoneinfo import ZoneInfo
 
     from bot.store import notices
@@ -161,8 +282,7 @@ def notices_cmd() -> None:
     try:
         rows = asyncio.run(_with_db(settings, lambda db: notices.list_open(limit=1000, db=db)))
     except DatabaseError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+        fail(str(e))
     if not rows:
         click.echo("没有待发布或待审核的通知。")
         return
@@ -176,17 +296,15 @@ def notices_cmd() -> None:
 
 @main.group("lexicon")
 def lexicon_group() -> None:
-    """Keyword lexicons of the content guard."""
+    """内容巡查的词库。"""
 
 
 @lexicon_group.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--preset", default="default", show_default=True, help="Built-in preset whose guard settings apply."
-)
-@click.option("--show", default=20, show_default=True, help="How many flagged lines to print.")
+@click.option("--preset", default="default", help="采用哪个内置预设的巡查设置（默认 default）")
+@click.option("--show", default=20, help="最多显示多少条命中的消息（默认 20）")
 def lexicon_check(path: Path, preset: str, show: int) -> None:
-    """Run the content guard over PATH (one message a line): print the hits and the hit rate."""
+    """用内容巡查检查 PATH 中的消息（每行一条）：显示命中的消息和命中率。"""
     import time
     from collections import Counter
 
@@ -197,8 +315,7 @@ def lexicon_check(path: Path, preset: str, show: int) -> None:
 
     policy = load_policy(None)
     if preset not in policy.preset_names:
-        click.echo(f"没有预设 {preset}（可选：{', '.join(policy.preset_names)}）", err=True)
-        sys.exit(2)
+        fail(f"没有预设 {preset}（可选：{', '.join(policy.preset_names)}）")
     cfg = compile_config(policy.preset(preset).guard, MatcherStack([load_default().matcher()]))
     guard = ContentGuard()
     lines = [(n, t) for n, t in read_lines(path) if t is not None and t.strip()]
@@ -226,25 +343,23 @@ def lexicon_check(path: Path, preset: str, show: int) -> None:
 
 @lexicon_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--category", default=None, help="Category of a one-word-a-line list (or allow).")
-@click.option("--tagged", is_flag=True, help="The list has `word TAG,TAG` lines (houbb/sensitive-word tags).")
-@click.option("--group", "group_id", default=None, help="Add to this group's lexicon.")
-@click.option("--unit", default=None, help="Add to this unit's lexicon (every group of the unit).")
+@click.option("--category", default=None, help="每行一个词的词表所属的类别（或 allow：白名单）")
+@click.option("--tagged", is_flag=True, help="词表每行为「词 标签,标签」（houbb/sensitive-word 的标签）")
+@click.option("--group", "group_id", default=None, help="加入这个群的词库")
+@click.option("--unit", default=None, help="加入这个单位的词库（该单位的所有群）")
 def lexicon_import(
     path: Path, category: str | None, tagged: bool, group_id: str | None, unit: str | None
 ) -> None:
-    """Import an external list into a group's or a unit's lexicon (the bot loads it at its next start)."""
+    """把外部词表导入某个群或单位的词库（群内 /词库 重载或重启后生效）。"""
     from datetime import UTC, datetime
 
     from bot.core.text import BY_KEY, import_plain, import_tagged
     from bot.store import guard as guard_store
 
     if (group_id is None) == (unit is None) or tagged == (category is not None):
-        click.echo("请给出 --group 或 --unit 之一，以及 --category 或 --tagged 之一。", err=True)
-        sys.exit(2)
+        fail("请给出 --group 或 --unit 之一，以及 --category 或 --tagged 之一。")
     if category is not None and category != "allow" and category not in BY_KEY:
-        click.echo(f"未知的类别 {category}（可选：{', '.join(BY_KEY)}, allow）", err=True)
-        sys.exit(2)
+        fail(f"未知的类别 {category}（可选：{', '.join(BY_KEY)}, allow）")
     lexicon = import_tagged(path) if tagged else import_plain(path, category or "")
     for error in lexicon.errors[:20]:
         click.echo(f"跳过 {error}", err=True)
@@ -260,8 +375,7 @@ def lexicon_import(
     try:
         added = asyncio.run(_with_db(settings, go))
     except DatabaseError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+        fail(str(e))
     click.echo(
         f"已导入 {added} 个词（共 {len(entries)} 个，跳过 {len(lexicon.errors)} 行）；"
         "在群内发送 /词库 重载（或重启机器人）后生效。"
@@ -270,14 +384,14 @@ def lexicon_import(
 
 @main.command("check-config")
 def check_config() -> None:
-    """Validate settings and config/bot.toml without starting."""
+    """只检查设置和 config/bot.toml 是否有效，不启动机器人。"""
     settings = _settings_or_exit()
     click.echo(f"配置有效；策略文件 {settings.steward_policy_file}")
 
 
 @main.command("keygen")
 def keygen_cmd() -> None:
-    """Print a new STEWARD_SECRET_KEY (the key that encrypts personal data at rest)."""
+    """生成新的 STEWARD_SECRET_KEY（加密保存个人信息的密钥）。"""
     from bot.core.crypto import generate_key
 
     click.echo(generate_key())
@@ -290,18 +404,18 @@ def keygen_cmd() -> None:
 
 @main.group("roster")
 def roster_group() -> None:
-    """Roster (花名册) of a unit."""
+    """单位花名册。"""
 
 
 @roster_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--unit", required=True, help="Unit key from config/bot.toml; 'default' for groups without a unit."
+    "--unit", required=True, help="config/bot.toml 中的单位键名；不属于任何单位的群用 default（必填）"
 )
-@click.option("--good-rows", is_flag=True, help="Import the valid rows even if other rows have errors.")
+@click.option("--good-rows", is_flag=True, help="即使有错误行，也导入其余正确的行")
 def roster_import(file: Path, unit: str, good_rows: bool) -> None:
-    """Import a roster from CSV or XLSX (header: 姓名,科室,职务,手机,QQ,微信,状态). People are matched
-    by mobile number: a re-import updates them. A file with bad rows imports nothing unless --good-rows."""
+    """从 CSV 或 XLSX 导入花名册（表头：姓名,科室,职务,手机,QQ,微信,状态）。按手机号识别人员，
+    重复导入即更新；文件有错误行时不导入任何数据，除非加 --good-rows。"""
     from datetime import UTC, datetime
 
     from bot.roster_io import parse_roster_file
@@ -311,17 +425,14 @@ def roster_import(file: Path, unit: str, good_rows: bool) -> None:
     try:
         rt = init(load_plugins=False)
     except StartupError as e:
-        click.echo(f"配置错误：{e}", err=True)
-        sys.exit(2)
+        fail(f"配置错误：{e}")
     units = [*rt.policy.spec.units, "default"]
     if unit not in units:
-        click.echo(f"未知的单位「{unit}」：可选 {', '.join(units)}（在 {rt.policy.source} 中定义）", err=True)
-        sys.exit(2)
+        fail(f"未知的单位「{unit}」：可选 {', '.join(units)}（在 {rt.policy.source} 中定义）")
     try:
         cipher = cipher_from_settings(rt.settings.steward_secret_key)
     except PersonalDataKeyError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+        fail(str(e))
     parsed = parse_roster_file(file)
     for warning in parsed.warnings:
         click.echo(f"提示：{warning}", err=True)
@@ -362,26 +473,34 @@ def roster_import(file: Path, unit: str, good_rows: bool) -> None:
     try:
         summary = asyncio.run(go())
     except DatabaseError as e:
-        click.echo(f"导入失败：{e}", err=True)
-        sys.exit(2)
+        fail(f"导入失败：{e}")
     click.echo(f"已导入 {unit} 花名册：{summary.describe()}")
 
 
 @main.group("review")
 def review_group() -> None:
-    """Weekly member review (每周巡查)."""
+    """每周巡查。"""
 
 
 @review_group.command("run")
 @click.argument("group")
-@click.option("--platform", default="qq", show_default=True, help="qq or wechat")
-def review_run(group: str, platform: str) -> None:
-    """Ask the running bot to review GROUP now; the report goes to the group owner privately."""
+@click.option("--platform", default="qq", type=click.Choice(["qq", "wechat"]), help="平台（默认 qq）")
+@click.option("--queue", is_flag=True, help="没有运行中的机器人时也登记，机器人下次启动后执行")
+def review_run(group: str, platform: str, queue: bool) -> None:
+    """请运行中的机器人立即巡查群 GROUP，报告私聊发送给群主。"""
     from datetime import UTC, datetime
 
+    from bot.heartbeat import live_beats
     from bot.store import review
 
     settings = _settings_or_exit()
+    beats = live_beats(settings.steward_data_dir)
+    if not beats and not queue:
+        fail(
+            f"没有运行中的机器人进程（数据目录 {settings.steward_data_dir.resolve()}），巡查未登记："
+            "请先启动机器人（python -m bot run），或加 --queue 登记、待机器人启动后执行。",
+            1,
+        )
 
     async def go(db: Database):  # type: ignore[no-untyped-def]
         return await review.request_run(
@@ -391,28 +510,35 @@ def review_run(group: str, platform: str) -> None:
     try:
         run = asyncio.run(_with_db(settings, go))
     except DatabaseError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
-    click.echo(f"已登记巡查 #{run.id}（群 {group}）：运行中的机器人将在几秒内执行，报告私聊发送给群主。")
+        fail(str(e))
+    label = "QQ" if platform == "qq" else "微信"
+    if not beats:
+        click.echo(f"已登记巡查 #{run.id}（群 {group}）：目前没有运行中的机器人，将在机器人启动后执行。")
+    elif not any(a.platform == platform for b in beats for a in b.accounts):
+        click.echo(
+            f"已登记巡查 #{run.id}（群 {group}）：机器人正在运行，但尚未连接{label}账号，"
+            "连接后执行，报告私聊发送给群主。"
+        )
+    else:
+        click.echo(f"已登记巡查 #{run.id}（群 {group}）：运行中的机器人将在几秒内执行，报告私聊发送给群主。")
 
 
 @main.group("suggestions")
 def suggestions_group() -> None:
-    """Suggestions (意见建议)."""
+    """意见建议。"""
 
 
 @suggestions_group.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def suggestions_export(path: Path) -> None:
-    """Export every suggestion to PATH (.csv or .xlsx; any other suffix writes both)."""
+    """把全部意见建议导出到 PATH（.csv 或 .xlsx；其他后缀两种都写）。"""
     from bot.store import suggest
 
     settings = _settings_or_exit()
     try:
         rows = asyncio.run(_with_db(settings, lambda db: suggest.list_for(limit=1_000_000, db=db)))
     except DatabaseError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+        fail(str(e))
     rows = list(reversed(rows))
     written = []
     if path.suffix.lower() in (".csv", ".xlsx"):
@@ -427,7 +553,7 @@ def suggestions_export(path: Path) -> None:
 
 @main.group("register")
 def register_group() -> None:
-    """Filing register (登记备案)."""
+    """登记备案。"""
 
 
 @register_group.command("export")
@@ -437,12 +563,12 @@ def register_group() -> None:
     "fmt",
     type=click.Choice(["xlsx", "csv"]),
     default=None,
-    help="Default: from PATH's suffix, else xlsx.",
+    help="文件格式（默认按 PATH 的后缀，否则 xlsx）",
 )
-@click.option("--unit", "units", multiple=True, help="Only this unit (key in config/bot.toml); repeatable.")
-@click.option("--full", is_flag=True, help="Owners' names and contacts unmasked (needs STEWARD_SECRET_KEY).")
+@click.option("--unit", "units", multiple=True, help="只导出这个单位（config/bot.toml 中的键名；可重复）")
+@click.option("--full", is_flag=True, help="群主姓名和联系方式不脱敏（需要 STEWARD_SECRET_KEY）")
 def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: bool) -> None:
-    """Export the register as the 登记备案表: XLSX with one sheet per unit, or CSV (UTF-8 with BOM)."""
+    """导出登记备案表：XLSX（每个单位一个工作表）或 CSV（UTF-8 带 BOM）。"""
     from datetime import UTC, datetime
 
     from bot.core.crypto import InvalidKeyError, PersonalDataCipher
@@ -452,22 +578,18 @@ def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: b
     try:
         rt = init(load_plugins=False)
     except StartupError as e:
-        click.echo(f"配置错误：{e}", err=True)
-        sys.exit(2)
+        fail(f"配置错误：{e}")
     known = set(rt.policy.spec.units)
     unknown = [u for u in units if u not in known]
     if unknown:
-        click.echo(f"未知的单位：{', '.join(unknown)}（可选：{', '.join(sorted(known)) or '无'}）", err=True)
-        sys.exit(2)
+        fail(f"未知的单位：{', '.join(unknown)}（可选：{', '.join(sorted(known)) or '无'}）")
     key = rt.settings.steward_secret_key
     try:
         cipher = PersonalDataCipher(key.get_secret_value()) if key is not None else None
     except InvalidKeyError as e:
-        click.echo(f"STEWARD_SECRET_KEY 无效：{e}", err=True)
-        sys.exit(2)
+        fail(f"STEWARD_SECRET_KEY 无效：{e}")
     if full and cipher is None:
-        click.echo("--full 需要 STEWARD_SECRET_KEY 才能解密群主姓名和联系方式。", err=True)
-        sys.exit(2)
+        fail("--full 需要 STEWARD_SECRET_KEY 才能解密群主姓名和联系方式。")
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "xlsx")
     now = datetime.now(UTC)
     try:
@@ -480,8 +602,7 @@ def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: b
             )
         )
     except DatabaseError as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+        fail(str(e))
     if fmt == "csv":
         path.write_text(csv_text(sheets), encoding="utf-8", newline="")
     else:

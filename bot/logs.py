@@ -16,11 +16,26 @@ from loguru import logger
 _FORMAT = "<g>{time:MM-DD HH:mm:ss}</g> [<lvl>{level}</lvl>] <c><u>{name}</u></c> | {message}"
 _FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} [{level}] {name} | {message}"
 _handlers: list[int] = []
+#: The operator CLI's one-off commands keep the console to warnings and errors (see `quiet_console`).
+_console_floor: int = 0
 
 
 def _keep(record: Any) -> bool:
     # nonebot.message: "<bot> | [message.group.normal]: Message … '<text>'" and matcher chatter.
     return not (record["name"] == "nonebot.message" and record["level"].name in ("SUCCESS", "INFO"))
+
+
+def quiet_console(level: str = "WARNING") -> None:
+    """Console shows only `level` and above from now on, NoneBot's start-up lines included (its
+    default handler is removed before `nonebot.init` can use it); the log file is unaffected."""
+    import nonebot.log
+
+    global _console_floor
+    _console_floor = logger.level(level).no
+    try:
+        logger.remove(nonebot.log.logger_id)
+    except ValueError:
+        pass
 
 
 def configure_logging(level: str | int = "INFO", log_dir: Path | None = None) -> None:
@@ -36,7 +51,8 @@ def configure_logging(level: str | int = "INFO", log_dir: Path | None = None) ->
     # The handlers' own level (not a filter) decides what is logged: loguru then skips building the
     # records below it altogether — NoneBot emits about nine DEBUG records per message.
     levelno = logger.level(level).no if isinstance(level, str) else level
-    _handlers.append(logger.add(sys.stdout, level=levelno, format=_FORMAT, filter=_keep, diagnose=False))
+    console = max(levelno, _console_floor)
+    _handlers.append(logger.add(sys.stdout, level=console, format=_FORMAT, filter=_keep, diagnose=False))
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         _handlers.append(

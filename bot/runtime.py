@@ -12,6 +12,7 @@ from bot.core.calendar import DayCalendar, WorkCalendar, WorkingHours
 from bot.gateway.actions import Actions
 from bot.gateway.outbound import Action, OutboundQueue
 from bot.gateway.registry import GatewayRegistry
+from bot.heartbeat import Account, Heartbeat
 from bot.policy import Policy
 from bot.settings import StewardSettings
 from bot.store import audit
@@ -38,6 +39,7 @@ class Runtime:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = field(default_factory=bot_version)
     _actions: Actions | None = None
+    _heartbeat: Heartbeat | None = None
     _calendars: dict[tuple[str, str], WorkCalendar] = field(default_factory=dict)
 
     def calendar(self, group_id: str = "") -> WorkCalendar:
@@ -73,13 +75,24 @@ class Runtime:
         self.queue.on_failure(_audit_failure)
         self.queue.start()
         self._actions = Actions(self.registry, self.queue)
+        self._heartbeat = Heartbeat(s.steward_data_dir, self.version, self._accounts)
+        self._heartbeat.start()
         for year in self.calendar().unofficial_years_ahead(datetime.now(UTC)):
             logger.warning(f"work calendar: {year.describe()} — add config/holidays/{year.year}.toml")
         logger.info(
             f"steward {self.version} ready: database {self.db.display_url} at revision {self.db_revision}"
         )
 
+    def _accounts(self) -> list[Account]:
+        return [
+            Account(c.gateway.platform, c.gateway.self_id, c.since.isoformat())
+            for c in self.registry.connections()
+        ]
+
     async def stop(self) -> None:
+        if self._heartbeat:
+            await self._heartbeat.stop()
+            self._heartbeat = None
         if self.queue:
             await self.queue.stop()
         if self.db:
