@@ -17,7 +17,13 @@ from bot.intake.adapters import StewardV11Adapter, StewardV12Adapter
 from bot.logs import configure_logging
 from bot.policy import PolicyError, load_policy
 from bot.runtime import Runtime, set_runtime
-from bot.settings import SettingsError, StewardSettings, check_listen_security, load_settings
+from bot.settings import (
+    SettingsError,
+    StewardSettings,
+    check_listen_security,
+    listen_tokens,
+    load_settings,
+)
 from bot.store.db import Database, DatabaseError
 from bot.store.roster import PersonalDataKeyError, check_key_at_startup
 
@@ -67,15 +73,7 @@ def setup(*, load_plugins: bool = True) -> Runtime:
     try:
         settings = load_settings(cfg.model_dump())
         configure_logging(cfg.log_level, settings.log_dir if settings.steward_log_file else None)
-        raw = cfg.model_dump()
-        shared = raw.get("onebot_access_token")
-        check_listen_security(
-            str(cfg.host),
-            {
-                "OneBot v11": raw.get("onebot_v11_access_token") or shared,
-                "OneBot v12": raw.get("onebot_v12_access_token") or shared,
-            },
-        )
+        check_listen_security(str(cfg.host), listen_tokens(cfg))
         policy = load_policy(settings.steward_policy_file)
         days = DayCalendar(load_overrides(settings.steward_holidays_dir, missing_ok=True))
     except (SettingsError, PolicyError, HolidayOverrideError) as e:

@@ -69,14 +69,50 @@ def is_loopback(host: str) -> bool:
         return False  # a hostname we cannot vouch for is treated as public
 
 
+def credential(value: Any) -> str | None:
+    """A configured token or secret: blank or whitespace counts as none (a token of spaces is no
+    protection at all, and an operator who writes `ONEBOT_ACCESS_TOKEN=` means "not set")."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def onebot_token(cfg: Any, protocol: str) -> str | None:
+    """The access token the OneBot `protocol` ("v11" / "v12") route enforces: its own key
+    (ONEBOT_V11_ACCESS_TOKEN …) when set, else the shared ONEBOT_ACCESS_TOKEN. `cfg` is NoneBot's
+    config object (or anything with those attributes); the adapters and the start-up check both
+    read the token here, so they cannot disagree."""
+    own = credential(getattr(cfg, f"onebot_{protocol}_access_token", None))
+    return own or credential(getattr(cfg, "onebot_access_token", None))
+
+
+def onebot_secret(cfg: Any) -> str | None:
+    """The v11 HTTP POST signature secret (ONEBOT_V11_SECRET, else ONEBOT_SECRET)."""
+    own = credential(getattr(cfg, "onebot_v11_secret", None))
+    return own or credential(getattr(cfg, "onebot_secret", None))
+
+
+def listen_tokens(cfg: Any) -> dict[str, str | None]:
+    return {"OneBot v11": onebot_token(cfg, "v11"), "OneBot v12": onebot_token(cfg, "v12")}
+
+
 def check_listen_security(host: str, tokens: dict[str, str | None]) -> None:
-    """Refuse to serve OneBot on a non-loopback address without an access token (SPEC §11)."""
+    """Refuse to serve OneBot on a non-loopback address without an access token (SPEC §11).
+
+    Every route that takes events checks it: the WebSockets require the token; the HTTP POST
+    intake (served only in HTTP mode, see bot/intake/adapters.py) requires the token or the
+    ONEBOT_SECRET signature. A signature secret alone does not open a public address: the
+    WebSocket routes are always served and would be open.
+    """
     if is_loopback(host):
         return
-    missing = [name for name, tok in tokens.items() if not tok]
+    missing = [name for name, tok in tokens.items() if not credential(tok)]
     if missing:
         raise SettingsError(
-            f"拒绝启动：HOST={host} 不是本机回环地址，但未设置 OneBot 访问令牌（{', '.join(missing)}）。"
-            "请在 .env 中设置 ONEBOT_ACCESS_TOKEN=<随机长字符串>，并在 NapCat 等实现中填写同一令牌；"
+            f"拒绝启动：HOST={host} 不是本机回环地址，但未设置 OneBot 访问令牌（{', '.join(missing)}），"
+            "任何能访问该端口的人都能冒充 QQ / 微信发来事件。"
+            "请在 .env 中设置 ONEBOT_ACCESS_TOKEN=<随机长字符串>（空白不算令牌），"
+            "并在 NapCat 等实现中填写同一令牌；"
             "或把 HOST 改为 127.0.0.1。"
         )

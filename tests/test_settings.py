@@ -35,3 +35,24 @@ def test_default_database_is_sqlite_in_data_dir() -> None:
     s = load_settings({})
     assert s.resolved_database_url().startswith("sqlite+aiosqlite:///")
     assert s.resolved_database_url().endswith("/data/steward.db")
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t", " \n "])
+def test_blank_token_counts_as_none(blank: str) -> None:
+    with pytest.raises(SettingsError, match="OneBot v11"):
+        check_listen_security("0.0.0.0", {"OneBot v11": blank, "OneBot v12": "t"})
+
+
+def test_protocol_token_falls_back_to_the_shared_one_when_blank() -> None:
+    from types import SimpleNamespace
+
+    from bot.settings import listen_tokens, onebot_secret, onebot_token
+
+    cfg = SimpleNamespace(
+        onebot_access_token=" shared ", onebot_v11_access_token="  ", onebot_v12_access_token="v12"
+    )
+    assert onebot_token(cfg, "v11") == "shared" and onebot_token(cfg, "v12") == "v12"
+    blank = SimpleNamespace(onebot_access_token="   ")
+    assert listen_tokens(blank) == {"OneBot v11": None, "OneBot v12": None}
+    assert onebot_secret(SimpleNamespace(onebot_secret=" ", onebot_v11_secret=None)) is None
+    assert onebot_secret(SimpleNamespace(onebot_v11_secret="s")) == "s"

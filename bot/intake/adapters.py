@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 from collections.abc import Iterable
 from typing import Any, cast
 
 from loguru import logger
 from nonebot.adapters.onebot import v11, v12
+from nonebot.adapters.onebot.utils import get_auth_bearer
 from nonebot.adapters.onebot.v11 import Adapter as V11Adapter
 from nonebot.adapters.onebot.v11 import Bot as V11Bot
 from nonebot.adapters.onebot.v11 import Event as V11Event
@@ -22,12 +24,13 @@ from nonebot.adapters.onebot.v12 import Adapter as V12Adapter
 from nonebot.adapters.onebot.v12 import Event as V12Event
 from nonebot.adapters.onebot.v12.utils import flattened_to_nested
 from nonebot.compat import type_validate_python
-from nonebot.drivers import WebSocket
+from nonebot.drivers import HTTPServerSetup, Request, Response, WebSocket
 from nonebot.exception import NoLogException, WebSocketClosed
 from pydantic import ValidationError
 
 from bot.intake.payloads import event_kind, sanitize_v11, sanitize_v12
 from bot.intake.stats import stats
+from bot.settings import onebot_secret, onebot_token
 
 
 def _why(e: Exception) -> str:
@@ -123,7 +126,85 @@ class _TolerantWebSocket:
             return data
 
 
+# --- authentication --------------------------------------------------------------------------
+# Every route that takes events checks credentials (SPEC §11). NoneBot's stock checks fall short:
+# the v11 HTTP POST route checks only ONEBOT_SECRET (no secret → anyone may post events), a token
+# of spaces counts as a token, and tokens are compared in non-constant time. The HTTP POST
+# intake is served only in HTTP mode (ONEBOT_V11_API_ROOTS / ONEBOT_V12_API_ROOTS set): without API
+# roots the bot could not answer over HTTP anyway, and the route would only be a way to inject
+# events for an account connected over WebSocket.
+
+
+def _same(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def _refused(status: int, why: str, route: str) -> Response:
+    logger.warning(f"refused a OneBot {route} request: {why}")
+    return Response(status, content=why)
+
+
+def _token_check(expected: str | None, given: str | None, route: str) -> Response | None:
+    if expected is None:
+        return None  # no token configured: loopback only (bot.settings.check_listen_security)
+    if _same(given, expected):
+        return None
+    why = "Authorization Header is invalid" if given else "Missing Authorization Header"
+    return _refused(403, why, route)
+
+
 class StewardV11Adapter(V11Adapter):
+    def setup_http_server(self, setup: HTTPServerSetup) -> None:
+        if self.onebot_config.onebot_api_roots:  # HTTP mode; otherwise no HTTP POST intake at all
+            super().setup_http_server(setup)
+
+    def _check_access_token(self, request: Request) -> Response | None:
+        given = get_auth_bearer(request.headers.get("authorization"))
+        return _token_check(onebot_token(self.config, "v11"), given, "v11")
+
+    def _check_signature(self, request: Request) -> Response | None:
+        """HTTP POST: the ONEBOT_SECRET signature or the access token (NapCat sends the token,
+        go-cqhttp the signature). A signature that is present must be right."""
+        secret = onebot_secret(self.config)
+        signature = request.headers.get("x-signature")
+        if secret is not None and signature:
+            body = request.content or b""
+            body = body if isinstance(body, bytes) else body.encode("utf-8")
+            expected = "sha1=" + hmac.new(secret.encode("utf-8"), body, "sha1").hexdigest()
+            if hmac.compare_digest(signature.strip().encode(), expected.encode()):
+                return None
+            return _refused(403, "Signature is invalid", "v11 HTTP")
+        if onebot_token(self.config, "v11") is not None:
+            return self._check_access_token(request)
+        if secret is not None:
+            return _refused(401, "Missing Signature", "v11 HTTP")
+        return None
+
+    async def _handle_http(self, request: Request) -> Response:
+        self_id = request.headers.get("x-self-id")
+        if not self_id:
+            return _refused(400, "Missing X-Self-ID Header", "v11 HTTP")
+        denied = self._check_signature(request)
+        if denied is not None:
+            return denied
+        # Only the accounts the bot calls over HTTP post over HTTP: events for an account that is
+        # connected over WebSocket arrive there, never here.
+        if self_id not in {str(k) for k in self.onebot_config.onebot_api_roots}:
+            return _refused(403, "X-Self-ID is not an HTTP account", "v11 HTTP")
+        try:
+            json_data = json.loads(request.content or b"")
+        except ValueError:
+            return _refused(400, "Invalid request body", "v11 HTTP")
+        if event := self.json_to_event(json_data):
+            bot = cast(V11Bot | None, self.bots.get(self_id))
+            if bot is None:
+                bot = V11Bot(self, self_id)
+                self.bot_connect(bot)
+            task = asyncio.create_task(bot.handle_event(event))
+            task.add_done_callback(self.tasks.discard)
+            self.tasks.add(task)
+        return Response(204)
+
     async def _handle_ws(self, websocket: WebSocket) -> None:
         """The stock loop, except that one undecodable frame is skipped and counted instead of
         closing the connection (NapCat would reconnect, but events in flight would be lost)."""
@@ -180,6 +261,16 @@ class StewardV11Adapter(V11Adapter):
 
 
 class StewardV12Adapter(V12Adapter):
+    def setup_http_server(self, setup: HTTPServerSetup) -> None:
+        if self.onebot_config.onebot_api_roots:  # HTTP (webhook) mode only
+            super().setup_http_server(setup)
+
+    def _check_access_token(self, request: Request) -> Response | None:
+        given = get_auth_bearer(request.headers.get("authorization"))
+        if given is None:
+            given = request.url.query.get("access_token")  # OneBot 12 allows the query parameter
+        return _token_check(onebot_token(self.config, "v12"), given, "v12")
+
     async def _handle_ws(self, websocket: WebSocket) -> None:
         # WeChat traffic is light: validating each text frame once more is cheaper than copying the
         # v12 loop (with its connect handshake) here.
