@@ -68,6 +68,8 @@ async def test_v11_http_post_needs_the_token_or_the_signature(http_mode_bot: Bot
         assert status == 204
         recall = await peer.wait_call("delete_msg", timeout=10)
         assert str(recall.params["message_id"]) == "424242"
+        # Wait for the warning too: nothing of this test may still be queued for the next one.
+        await peer.wait_call(REPLY, lambda c: "已被撤回" in c.text, timeout=10)
 
         status, _ = await post_event(
             url, ev.private_message(30001, "/帮助", self_id=sid), self_id=sid, secret=SECRET
