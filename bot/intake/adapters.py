@@ -28,7 +28,7 @@ from nonebot.drivers import HTTPServerSetup, Request, Response, WebSocket
 from nonebot.exception import NoLogException, WebSocketClosed
 from pydantic import ValidationError
 
-from bot.intake.payloads import event_kind, sanitize_v11, sanitize_v12
+from bot.intake.payloads import TIME_REPLACED, event_kind, sanitize_v11, sanitize_v12
 from bot.intake.stats import stats
 from bot.settings import onebot_secret, onebot_token
 
@@ -254,6 +254,8 @@ class StewardV11Adapter(V11Adapter):
             cls._result_store.add_result(json_data)
             return None
         data = sanitize_v11(json_data)
+        if TIME_REPLACED in data and data.get("post_type") != "meta_event":
+            stats.time_replaced += 1
         if data.get("post_type") == "message_sent":
             stats.self_sent += 1  # NapCat reports the bot's own messages; nothing to act on
             return None
@@ -285,6 +287,8 @@ class StewardV12Adapter(V12Adapter):
             cls._result_store.add_result(data)
             return None
         data = sanitize_v12(data)
+        if TIME_REPLACED in data and data.get("type") != "meta":
+            stats.time_replaced += 1
         return _parse(cls.get_event_model(data, impl), V12Event, data)
 
 

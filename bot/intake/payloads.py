@@ -8,9 +8,20 @@ becomes a base `Event` and group handlers never fire — so we repair it first. 
 
 from __future__ import annotations
 
+import math
+import time
+from datetime import datetime
 from typing import Any
 
 RAW_MESSAGE_ID = "steward_raw_message_id"  # where an original non-numeric message id is kept
+RECEIVED = "steward_received"  # when the frame arrived here (UNIX seconds), set by the adapter
+TIME_REPLACED = "steward_time_replaced"  # set when the event's own time was absurd
+
+# An event time before 2000 or more than a day ahead of its arrival is not a real send time (a
+# `"time": 0`, a clock reset, garbage): such an event is treated as sent when it arrived, so that no
+# bookkeeping (first seen, deadlines, strikes) starts decades ago and no computation walks that far.
+EARLIEST_TIME = 946_684_800.0  # 2000-01-01T00:00:00Z
+FUTURE_SLACK = 86_400.0
 
 _SENDER_INT = ("user_id", "age")
 _SENDER_STR = ("nickname", "sex", "card", "area", "level", "role", "title")
@@ -25,17 +36,53 @@ def _is_intlike(v: Any) -> bool:
     return isinstance(v, str) and v.strip().lstrip("-").isdigit()
 
 
-def sanitize_v11(data: dict[str, Any]) -> dict[str, Any]:
-    """Return a repaired copy (the input is left alone)."""
-    d = dict(data)
-    t = d.get("time")
-    if isinstance(t, float):
-        d["time"] = int(t)
-    elif isinstance(t, str):
+def plausible_time(value: Any, received: float) -> float | None:
+    """The event's own time in UNIX seconds when it is a believable send time, else None.
+
+    Accepts numbers, numeric strings and ISO 8601 strings; rejects non-finite and out-of-range values
+    (NaN, Infinity, 1e400, "inf", 1e20, 0) without any work that grows with their size.
+    """
+    t: float | None = None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if not -(2**53) < value < 2**53:
+            return None
+        t = float(value)
+    elif isinstance(value, float):
+        t = value
+    elif isinstance(value, str) and len(value) <= 40:
         try:
-            d["time"] = int(float(t))
+            t = float(value)
         except ValueError:
-            pass
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            if parsed.tzinfo is None:
+                return None  # a naive time names no instant
+            t = parsed.timestamp()
+    if t is None or not math.isfinite(t):
+        return None
+    if t < EARLIEST_TIME or t > received + FUTURE_SLACK:
+        return None
+    return t
+
+
+def _settle_time(d: dict[str, Any], received: float) -> float:
+    d[RECEIVED] = received
+    t = plausible_time(d.get("time"), received)
+    if t is None:
+        d[TIME_REPLACED] = True
+        t = received
+    return t
+
+
+def sanitize_v11(data: dict[str, Any], received: float | None = None) -> dict[str, Any]:
+    """Return a repaired copy (the input is left alone). `received` is the arrival time (UNIX
+    seconds); an absurd event time is replaced by it (see `plausible_time`)."""
+    d = dict(data)
+    d["time"] = int(_settle_time(d, _received(received)))
     for key in _V11_ID_FIELDS:
         v = d.get(key)
         if isinstance(v, str) and v.strip() == "" and key != "self_id":
@@ -85,9 +132,16 @@ def _stable_int(text: str) -> int:
     return h
 
 
-def sanitize_v12(data: dict[str, Any]) -> dict[str, Any]:
-    """v12 ids are strings; some implementations send numbers."""
+def _received(received: float | None) -> float:
+    if received is None or not math.isfinite(received):
+        return time.time()  # a caller that did not stamp the frame on arrival
+    return received
+
+
+def sanitize_v12(data: dict[str, Any], received: float | None = None) -> dict[str, Any]:
+    """v12 ids are strings; some implementations send numbers. Time as in `sanitize_v11`."""
     d = dict(data)
+    d["time"] = _settle_time(d, _received(received))
     for k, v in list(d.items()):
         if (k.endswith("_id") or k == "self.user_id") and isinstance(v, int) and not isinstance(v, bool):
             d[k] = str(v)

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from nonebot.adapters import Event
 from nonebot.adapters.onebot import v11, v12
 
-from bot.intake.payloads import RAW_MESSAGE_ID
+from bot.intake.payloads import RAW_MESSAGE_ID, RECEIVED, TIME_REPLACED
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _received(event: Event) -> datetime:
+    """When the frame arrived (stamped by the adapter); the clock when the event did not come
+    through it (tests, other adapters)."""
+    stamp = (getattr(event, "model_extra", None) or {}).get(RECEIVED)
+    if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+        try:
+            return datetime.fromtimestamp(stamp, UTC)
+        except (OverflowError, ValueError, OSError):
+            pass
+    return _now()
+
+
+def _event_time(event: Event, received: datetime) -> datetime:
+    """The event's own time, which the adapter has already bounded (absurd → arrival time)."""
+    raw = getattr(event, "time", None)
+    try:
+        if isinstance(raw, datetime):
+            return (raw if raw.tzinfo else raw.replace(tzinfo=UTC)).astimezone(UTC)
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return datetime.fromtimestamp(raw, UTC)
+    except (OverflowError, ValueError, OSError):
+        pass
+    return received
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +55,7 @@ class MessageRecord:
     group_id: str  # "" in private chat
     user_id: str
     message_id: str
-    time: datetime  # the event's own timestamp (UTC), not the clock at processing time
+    time: datetime  # the event's own timestamp (UTC); the arrival time when that one was absurd
     text: str  # the plain text of the text segments
     segments: tuple[Segment, ...]
     sender_role: str = ""  # owner | admin | member | "" (unknown, e.g. v12)
@@ -34,6 +63,10 @@ class MessageRecord:
     nickname: str = ""
     at_all: bool = False
     mentions: tuple[str, ...] = ()
+    # When the frame arrived here (UTC). Bookkeeping that must not trust the sender's clock (first
+    # seen, deadlines, strikes) uses this; `time` is what the implementation says.
+    received: datetime = field(default_factory=_now)
+    time_replaced: bool = False  # the event's own time was absurd and `time` is `received`
 
     @property
     def is_group(self) -> bool:
@@ -51,6 +84,7 @@ def from_event(event: Event) -> MessageRecord | None:
     if isinstance(event, v11.GroupMessageEvent | v11.PrivateMessageEvent):
         segs, at_all, mentions = _v11_segments(event.message)
         extra = event.model_extra or {}
+        received = _received(event)
         sender = event.sender
         is_group = isinstance(event, v11.GroupMessageEvent)
         return MessageRecord(
@@ -60,7 +94,7 @@ def from_event(event: Event) -> MessageRecord | None:
             group_id=str(event.group_id) if is_group else "",  # type: ignore[union-attr]
             user_id=str(event.user_id),
             message_id=str(extra.get(RAW_MESSAGE_ID, event.message_id)),
-            time=datetime.fromtimestamp(event.time, UTC),
+            time=_event_time(event, received),
             text=event.message.extract_plain_text(),
             segments=segs,
             sender_role=sender.role or "",
@@ -68,11 +102,13 @@ def from_event(event: Event) -> MessageRecord | None:
             nickname=sender.nickname or "",
             at_all=at_all,
             mentions=mentions,
+            received=received,
+            time_replaced=bool(extra.get(TIME_REPLACED)),
         )
     if isinstance(event, v12.GroupMessageEvent | v12.PrivateMessageEvent):
         segs = tuple(Segment(s.type, dict(s.data)) for s in event.message)
         is_group = isinstance(event, v12.GroupMessageEvent)
-        when = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+        received = _received(event)
         return MessageRecord(
             platform="wechat",
             self_id=str(event.self.user_id),
@@ -80,11 +116,13 @@ def from_event(event: Event) -> MessageRecord | None:
             group_id=str(event.group_id) if is_group else "",  # type: ignore[union-attr]
             user_id=str(event.user_id),
             message_id=str(event.message_id),
-            time=when.astimezone(UTC),
+            time=_event_time(event, received),
             text=event.message.extract_plain_text(),
             segments=segs,
             at_all=any(s.type == "mention_all" for s in segs),
             mentions=tuple(str(s.data.get("user_id")) for s in segs if s.type == "mention"),
+            received=received,
+            time_replaced=bool((event.model_extra or {}).get(TIME_REPLACED)),
         )
     return None
 
@@ -107,6 +145,7 @@ class NoticeRecord:
     operator_id: str
     time: datetime
     extra: dict[str, Any]
+    received: datetime = field(default_factory=_now)  # arrival time, as in MessageRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +159,7 @@ class RequestRecord:
     flag: str
     invitor_id: str  # "" when nobody invited the applicant (LLOneBot sends 0)
     time: datetime
+    received: datetime = field(default_factory=_now)  # arrival time, as in MessageRecord
 
 
 _DECREASE = {
@@ -145,7 +185,11 @@ def notice_from_event(event: Event) -> NoticeRecord | None:
     }.get(notice_type, "other")
     if "group_id" not in d:
         return None
-    known = {"time", "self_id", "post_type", "notice_type", "sub_type", "group_id", "user_id", "operator_id"}
+    known = {
+        "time", "self_id", "post_type", "notice_type", "sub_type", "group_id", "user_id", "operator_id",
+        RECEIVED, TIME_REPLACED,
+    }  # fmt: skip
+    received = _received(event)
     return NoticeRecord(
         platform="qq",
         self_id=str(event.self_id),
@@ -154,8 +198,9 @@ def notice_from_event(event: Event) -> NoticeRecord | None:
         group_id=str(d["group_id"]),
         user_id=str(d.get("user_id") or ""),
         operator_id=str(d.get("operator_id") or ""),
-        time=datetime.fromtimestamp(event.time, UTC),
+        time=_event_time(event, received),
         extra={k: v for k, v in d.items() if k not in known},
+        received=received,
     )
 
 
@@ -164,6 +209,7 @@ def request_from_event(event: Event) -> RequestRecord | None:
         return None
     extra = event.model_extra or {}
     invitor = str(extra.get("invitor_id") or "")
+    received = _received(event)
     return RequestRecord(
         platform="qq",
         self_id=str(event.self_id),
@@ -173,5 +219,6 @@ def request_from_event(event: Event) -> RequestRecord | None:
         comment=event.comment or "",
         flag=event.flag,
         invitor_id="" if invitor in ("", "0") else invitor,
-        time=datetime.fromtimestamp(event.time, UTC),
+        time=_event_time(event, received),
+        received=received,
     )

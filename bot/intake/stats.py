@@ -14,6 +14,7 @@ class IntakeStats:
     events: Counter[str] = field(default_factory=Counter)
     unparsed: Counter[str] = field(default_factory=Counter)
     self_sent: int = 0
+    time_replaced: int = 0  # events whose own time was absurd (before 2000, far future, not a number)
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]

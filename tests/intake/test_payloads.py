@@ -1,13 +1,14 @@
 """Payloads as real implementations send them must reach typed events (NOTES: NapCat, Lagrange,
 LLOneBot, go-cqhttp)."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from nonebot.adapters.onebot import v11
 
 from bot.intake.adapters import StewardV11Adapter, StewardV12Adapter
-from bot.intake.payloads import RAW_MESSAGE_ID, event_kind, sanitize_v11
+from bot.intake.payloads import RAW_MESSAGE_ID, event_kind, plausible_time, sanitize_v11
 from bot.intake.record import from_event, notice_from_event, request_from_event
 from bot.intake.stats import stats
 
@@ -200,3 +201,53 @@ def test_v12_group_message_with_numeric_ids() -> None:
 def test_event_kind_labels() -> None:
     assert event_kind({"post_type": "notice", "notice_type": "group_dismiss"}) == "notice.group_dismiss"
     assert event_kind({"type": "message", "detail_type": "group"}) == "message.group"
+
+
+@pytest.mark.parametrize(
+    "raw_time",
+    [float("nan"), float("inf"), -float("inf"), "inf", "NaN", 1e20, 10**30, 0, -5, "abc", None, True, [], {}],
+)
+def test_absurd_event_time_becomes_arrival_time(raw_time: Any) -> None:
+    before = stats.time_replaced
+    payload = napcat(time=raw_time)
+    event = StewardV11Adapter.json_to_event(payload)
+    assert isinstance(event, v11.GroupMessageEvent)
+    rec = from_event(event)
+    assert rec is not None and rec.time_replaced
+    assert rec.time == rec.received.replace(microsecond=0)  # v11 times are whole seconds
+    assert abs((rec.received - datetime.now(UTC)).total_seconds()) < 5
+    assert stats.time_replaced == before + 1
+
+
+def test_plausible_event_time_is_kept_and_arrival_recorded() -> None:
+    rec = from_event(StewardV11Adapter.json_to_event(napcat(time=1763800000)))  # type: ignore[arg-type]
+    assert rec is not None and not rec.time_replaced
+    assert rec.time == datetime.fromtimestamp(1763800000, UTC)
+    assert rec.received > rec.time
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (1763800000, True),
+        ("1763800000.5", True),
+        ("2025-11-22T08:00:00+08:00", True),
+        ("2025-11-22T08:00:00", False),  # naive: names no instant
+        (946684799, False),
+        (1763800000 + 2 * 86400, False),
+        ("1e400", False),
+        ("x" * 10_000, False),
+    ],
+)
+def test_plausible_time(value: Any, ok: bool) -> None:
+    assert (plausible_time(value, received=1763800000.0) is not None) is ok
+
+
+def test_v12_absurd_time_becomes_arrival_time() -> None:
+    payload = {
+        "id": "e1", "time": 0, "type": "message", "detail_type": "group", "sub_type": "",
+        "message_id": "m1", "message": [{"type": "text", "data": {"text": "你好"}}], "alt_message": "你好",
+        "user_id": "wxid_a", "group_id": "g1@chatroom", "self": {"platform": "wechat", "user_id": "wxid_bot"},
+    }  # fmt: skip
+    rec = from_event(StewardV12Adapter.json_to_event(payload))  # type: ignore[arg-type]
+    assert rec is not None and rec.time_replaced and rec.time == rec.received
