@@ -29,6 +29,7 @@ class FakeGateway(Gateway):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail: dict[str, int] = {}
         self.members: list[Member] = []
+        self.forwards: dict[str, Any] = {}  # forward id → the get_forward_msg answer
 
     def _do(self, kind: str, **params: Any) -> None:
         self.calls.append((kind, params))
@@ -72,6 +73,12 @@ class FakeGateway(Gateway):
     async def member_info(self, group_id: str, user_id: str) -> Member:
         self._do("member_info", group_id=group_id, user_id=user_id)
         return Member(user_id=user_id)
+
+    async def forward_messages(self, forward_id: str) -> object:
+        self._do("forward_messages", forward_id=forward_id)
+        if forward_id not in self.forwards:
+            raise GatewayError("get_forward_msg", "消息不存在", retcode=100, retryable=False)
+        return self.forwards[forward_id]
 
 
 def group_record(

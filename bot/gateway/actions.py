@@ -103,6 +103,18 @@ class Actions:
             platform, group_id, "group_info", lambda gw: gw.group_info(group_id), priority=priority
         )
 
+    def forward_messages(
+        self, platform: str, group_id: str, forward_id: str, *, priority: Priority = Priority.REPLY
+    ) -> asyncio.Future[Any]:
+        """A forwarded record's content (合并转发), for the content guard; paced like any read."""
+        return self._group(
+            platform,
+            group_id,
+            "forward_messages",
+            lambda gw: gw.forward_messages(forward_id),
+            priority=priority,
+        )
+
     def answer_join_request(
         self, platform: str, group_id: str, flag: str, sub_type: str, approve: bool, reason: str = ""
     ) -> asyncio.Future[Any]:

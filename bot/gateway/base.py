@@ -109,3 +109,8 @@ class Gateway(ABC):
 
     @abstractmethod
     async def member_info(self, group_id: str, user_id: str) -> Member: ...
+
+    async def forward_messages(self, forward_id: str) -> object:
+        """The raw answer of the platform's "get forwarded record" action (合并转发), for
+        ``bot.core.guard.carried.forwarded_messages`` to read; Unsupported where there is none."""
+        raise Unsupported("get_forward_msg", self.platform)

@@ -113,9 +113,15 @@ class OneBotV11Gateway(Gateway):
         )
         return _member_v11(d or {"user_id": user_id})
 
+    async def forward_messages(self, forward_id: str) -> object:
+        # go-cqhttp and NapCat read ``message_id`` (NapCat also ``id``), Lagrange.OneBot reads ``id``.
+        return await _call(self.bot, "get_forward_msg", message_id=forward_id, id=forward_id)
+
 
 class OneBotV12Gateway(Gateway):
-    """WeChat over OneBot v12: no mute, no recall, no join requests; kick via the `wx.` extension."""
+    """WeChat over OneBot v12: no mute, no recall, no join requests; kick via the `wx.` extension.
+    No forwarded records either: OneBot v12 has no ``get_forward_msg`` and ComWeChatBotClient does not
+    deliver WeChat chat records (聊天记录) at all."""
 
     platform = "wechat"
     capabilities = Capability.SEND | Capability.KICK | Capability.MEMBER_LIST | Capability.GROUP_INFO

@@ -170,7 +170,34 @@ _DECREASE = {
 }
 
 
+def _v12_file_notice(event: v12.NoticeEvent) -> NoticeRecord | None:
+    """ComWeChatBotClient announces a file sent to a group as ``wechat.get_group_file`` (name, size,
+    md5, message id) before the ``file`` message itself, which carries only a file id."""
+    if not event.detail_type.endswith(".get_group_file"):
+        return None
+    d = event.model_extra or {}
+    if not d.get("group_id"):
+        return None
+    when = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+    return NoticeRecord(
+        platform="wechat",
+        self_id=str(event.self.user_id),
+        kind="file_upload",
+        sub_type=event.detail_type,
+        group_id=str(d["group_id"]),
+        user_id=str(d.get("user_id") or ""),
+        operator_id="",
+        time=when.astimezone(UTC),
+        extra={
+            "file": {"name": str(d.get("file_name") or ""), "size": d.get("file_length")},
+            "message_id": str(d.get("message_id") or ""),
+        },
+    )
+
+
 def notice_from_event(event: Event) -> NoticeRecord | None:
+    if isinstance(event, v12.NoticeEvent):
+        return _v12_file_notice(event)
     if not isinstance(event, v11.NoticeEvent):
         return None
     d = event.model_dump()

@@ -22,6 +22,21 @@ from tests.guard.conftest import config
         ("保密工作培训课件.pptx", set()),
         ("README", set()),
         ("exe使用说明.txt", set()),
+        # Bare secret levels, as offices label files: bracketed, or leading before a separator.
+        ("（机密）干部考察材料.docx", {"file_secret"}),
+        ("(机密★5年)机构改革方案.doc", {"file_secret"}),
+        ("【内部】全体干部通讯录.xlsx", {"file_secret"}),
+        ("[秘密]2027年预算草案.pdf", {"file_secret"}),
+        ("〔绝密〕作战方案.pdf", {"file_secret"}),
+        ("「内部资料」培训讲义.pptx", {"file_secret"}),
+        ("绝密-关于人事调整的请示.docx", {"file_secret"}),
+        ("秘密_考试题库.docx", {"file_secret"}),
+        # …while a word about secrecy or an internal topic names what the file is about.
+        ("保密协议.docx", set()),
+        ("内部控制制度.docx", set()),
+        ("会议纪要(内部讨论稿).docx", set()),
+        ("秘密花园.mp4", set()),
+        ("机密文件管理办法解读.pdf", set()),
     ],
 )
 def test_file_names(name: str, found: set[str]) -> None:

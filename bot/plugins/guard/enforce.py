@@ -7,6 +7,7 @@ strike and the audit row are written. A clean message costs the content pass and
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from loguru import logger
 
 from bot.core.calendar import Severity
 from bot.core.guard import Finding, GuardInput, Plan, Verdict, decide, escalate, plan
+from bot.core.guard.carried import is_plain
 from bot.core.guard.categories import kind_label
 from bot.core.guard.finding import Act
 from bot.dispatch import on_notice
@@ -23,7 +25,7 @@ from bot.dispatch.router import message_hooks, role_book
 from bot.gateway.base import Capability, GatewayError
 from bot.gateway.outbound import Priority
 from bot.intake.record import MessageRecord, NoticeRecord
-from bot.plugins.guard import texts
+from bot.plugins.guard import deep, texts
 from bot.plugins.guard.state import Compiled, state
 from bot.runtime import Runtime
 from bot.store import audit, cases
@@ -44,7 +46,7 @@ class Incident:
     at: datetime
     role: str  # platform role: owner | admin | member | ""
     name: str  # group card or nickname ("" when unknown)
-    source: str = "message"  # message | file
+    source: str = "message"  # message | file (an upload) | forward | image | qr (what the content was in)
 
     @property
     def member(self) -> str:
@@ -65,7 +67,7 @@ def capabilities(rt: Runtime, inc: Incident) -> tuple[bool, bool]:
         can_recall = can_mute = inc.platform == "qq"  # not connected right now: the queue will retry
     if inc.role not in _RECALLABLE_ROLES:
         return False, False
-    return can_recall and inc.source == "message", can_mute
+    return can_recall and inc.source != "file", can_mute
 
 
 async def guard_message(rec: MessageRecord, rt: Runtime) -> None:
@@ -81,6 +83,10 @@ async def guard_message(rec: MessageRecord, rt: Runtime) -> None:
     )
     verdict = state.engine.judge(msg, c.cfg, exempt=exempt)
     state.counters.checked += 1
+    if not is_plain(rec.segments):
+        verdict, what = deep.with_carried(rec, c, verdict)
+        if what.deep and (verdict is None or Act.RECALL not in verdict.acts):
+            deep.deep.submit(rt, rec, what, exempt=exempt)
     if verdict is None:
         return
     inc = Incident(
@@ -108,7 +114,7 @@ async def guard_upload(notice: NoticeRecord, rt: Runtime) -> None:
         return
     file = notice.extra.get("file")
     name = str(file.get("name", "")) if isinstance(file, dict) else ""
-    if not name:
+    if not name or not deep.recent_files.first(notice.platform, notice.group_id, notice.user_id, name):
         return
     if not state.loaded:
         await state.load(rt)
@@ -116,11 +122,15 @@ async def guard_upload(notice: NoticeRecord, rt: Runtime) -> None:
     verdict = decide(state.engine.check_file(name, c.cfg), c.cfg.actions, c.cfg.serious)
     if verdict is None:
         return
+    if notice.platform == "wechat":  # the bot cannot recall the file there: the owner hears of it too
+        verdict = dataclasses.replace(verdict, acts=verdict.acts | {Act.NOTIFY})
     # Uploads carry no sender role: use what the bot has seen of the member in this group.
     seen = role_book.managed_groups(notice.platform, notice.user_id).get(notice.group_id)
     role = {Role.OWNER: "owner", Role.ADMIN: "admin"}.get(seen, "member") if seen else "member"
+    message_id = str(notice.extra.get("message_id") or "")  # v12 (ComWeChatBotClient) names the message
     inc = Incident(
-        notice.platform, notice.self_id, notice.group_id, notice.user_id, "", notice.time, role, "", "file"
+        notice.platform, notice.self_id, notice.group_id, notice.user_id, message_id, notice.time, role, "",
+        "file",
     )
     exempt = c.is_exempt(inc.user_id, role, rt.superusers)
     await enforce(rt, inc, c, verdict, exempt=exempt)
@@ -153,13 +163,24 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
     group = group_name(rt, inc.group_id)
     where = _repeat_where(rt, verdict.primary, inc.group_id)
     file = inc.source == "file"
+    within = texts.CARRIERS.get(inc.source, "")
+    withdraw = file and inc.platform == "wechat"  # no recall, no group file space: the sender withdraws it
     if p.warn_group:
         text = texts.group_warning(
-            verdict, p, cite=cite, expiry_days=c.preset.strike_expiry_days, file=file, where=where
+            verdict,
+            p,
+            cite=cite,
+            expiry_days=c.preset.strike_expiry_days,
+            file=file,
+            where=where,
+            within=within,
+            withdraw=withdraw,
         )
         rt.actions.send_group(inc.platform, inc.group_id, text, mention=(inc.user_id,))
     elif p.warn_private:
-        text = texts.private_reminder(verdict, cite=cite, group=group, where=where, exempt=exempt)
+        text = texts.private_reminder(
+            verdict, cite=cite, group=group, where=where, exempt=exempt, within=within
+        )
         # A reminder is no strike and can wait: command replies and warnings go first.
         rt.actions.send_private(inc.platform, inc.self_id, inc.user_id, text, priority=Priority.BULK)
     if p.notify_owner:
@@ -173,6 +194,8 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
             ladder_removal_at=c.ladder.propose_removal_after,
             file=file,
             where=where,
+            within=within,
+            withdraw=withdraw,
         )
         await notify_owner(rt, inc, c, note)
     _count(p)

@@ -45,6 +45,15 @@ ADVICE: dict[str, str] = {
 }
 DEFAULT_ADVICE = "请只发布与工作相关的信息。"
 
+# Where the content was, when not in the message's own text (Incident.source → wording).
+CARRIERS: dict[str, str] = {
+    "forward": "（合并转发的聊天记录）",
+    "image": "（图片中的文字）",
+    "qr": "（图片中的二维码）",
+}
+# A file sent where the bot cannot recall and there is no group file space (WeChat): the sender withdraws it.
+WITHDRAW_FILE = "本平台不支持机器人撤回，请您立即撤回该文件（发送后 2 分钟内可撤回），并告知群主。"
+
 
 def duration(seconds: int) -> str:
     """「10 分钟」「2 小时」「1 天」."""
@@ -60,14 +69,28 @@ def when(moment: datetime) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def what(finding: Finding, *, who: str = "您", place: str = "", file: bool = False, where: str = "") -> str:
+def what(
+    finding: Finding,
+    *,
+    who: str = "您",
+    place: str = "",
+    file: bool = False,
+    where: str = "",
+    within: str = "",
+) -> str:
     """「您刚才发送的消息含有「赌博」类内容」 — never the text of a sensitive message.
 
     ``who`` names the sender (「您」, or 「成员 张三（30001）」 for the owner), ``place`` the group
     (「在「办公室工作群」」 in a private reminder), ``where`` the group of the original notice.
     """
-    subject = f"{who}刚才{place}" + ("上传的文件" if file else "发送的消息")
     kind = finding.kind
+    if file:
+        sent = "上传的文件"
+    elif kind in ("file_secret", "file_type") and not within:
+        sent = "发送的文件"
+    else:
+        sent = "发送的消息" + within
+    subject = f"{who}刚才{place}{sent}"
     shown = f"（「{finding.shown}」）" if finding.shown else ""
     if kind == "secret":
         return f"{subject}带有密级标识（为保护信息安全，内容不予转述）"
@@ -101,11 +124,16 @@ def group_warning(
     expiry_days: int,
     file: bool = False,
     where: str = "",
+    within: str = "",
+    withdraw: bool = False,
 ) -> str:
-    """The warning posted in the group with an @ of the sender."""
+    """The warning posted in the group with an @ of the sender. ``withdraw``: a file the bot can
+    neither recall nor find in a group file space (WeChat) — the sender is asked to withdraw it."""
     f = verdict.primary
-    head = what(f, file=file, where=where)
-    if file:
+    head = what(f, file=file, where=where, within=within)
+    if file and withdraw:
+        head += "。" + WITHDRAW_FILE
+    elif file:
         head += "。"  # the advice asks for the file to be deleted (the bot cannot)
     elif plan.recall:
         head += "，已被撤回。"
@@ -113,7 +141,10 @@ def group_warning(
         head += "。本平台不支持机器人撤回，请您尽快自行撤回。"
     else:
         head += "，特此提醒。"
-    lines = [head, _rule(cite, f.cite_key), ADVICE.get(f.kind, DEFAULT_ADVICE)]
+    advice = ADVICE.get(f.kind, DEFAULT_ADVICE)
+    if withdraw and f.kind in ("file_secret", "file_type"):
+        advice = "涉密文件请通过机要渠道传递，可执行文件请通过单位正规渠道分发。"
+    lines = [head, _rule(cite, f.cite_key), advice]
     tail = []
     if plan.strike_weight:
         tail.append(f"这是您近 {expiry_days} 天内累计第 {plan.strikes_total} 次违规提醒")
@@ -129,12 +160,18 @@ def group_warning(
 
 
 def private_reminder(
-    verdict: Verdict, *, cite: str, group: str, where: str = "", exempt: bool = False
+    verdict: Verdict,
+    *,
+    cite: str,
+    group: str,
+    where: str = "",
+    exempt: bool = False,
+    within: str = "",
 ) -> str:
     """A private reminder (no strike): off-topic content, cards, repeats, or an exempt sender's slip."""
     f = verdict.primary
     lines = [
-        f"您好！{what(f, place=f'在{group}', where=where)}。",
+        f"您好！{what(f, place=f'在{group}', where=where, within=within)}。",
         _rule(cite, f.cite_key),
         ADVICE.get(f.kind, DEFAULT_ADVICE),
     ]
@@ -155,6 +192,8 @@ def owner_note(
     ladder_removal_at: int,
     file: bool = False,
     where: str = "",
+    within: str = "",
+    withdraw: bool = False,
 ) -> str:
     """What the group's owner is told (never the text of the message)."""
     f = verdict.primary
@@ -167,11 +206,12 @@ def owner_note(
         done.append("已在群内提醒")
     elif plan.warn_private:
         done.append("已私聊提醒")
-    if "recall" in plan.cannot:
+    if "recall" in plan.cannot or withdraw:
         done.append("平台不支持撤回，已请其自行撤回")
     action = "，".join(done) or "机器人未作处理"
+    about = what(f, who=f"成员 {member}", file=file, where=where, within=within)
     lines = [
-        f"【内容巡查】{group}：{what(f, who=f'成员 {member}', file=file, where=where)}，{action}。",
+        f"【内容巡查】{group}：{about}，{action}。",
         _rule(cite, f.cite_key),
     ]
     if plan.strikes_total:
@@ -181,6 +221,8 @@ def owner_note(
             f"已达到本群设定的 {ladder_removal_at} 次上限，建议将其移出本群。"
             "机器人不会因内容自动移出成员，是否移出请您决定。"
         )
-    if f.kind == "file_secret" or f.kind == "file_type":
+    if withdraw:
+        lines.append("机器人无法撤回该文件，如成员未及时撤回，请您提醒并跟进。")
+    elif file and f.kind in ("file_secret", "file_type"):
         lines.append("机器人无法删除群文件，请您或管理员在群文件中删除。")
     return "\n".join(lines)

@@ -81,12 +81,14 @@ async def clean_tables() -> None:
 
 @pytest.fixture(autouse=True)
 async def guard_env(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Runtime]:
+    from bot.plugins.guard.deep import recent_files
     from bot.plugins.guard.state import state
 
     rt = get_runtime()
     monkeypatch.setattr(rt, "policy", load_policy(POLICY_FILE))
     await clean_tables()
     state.reset()
+    recent_files.clear()
     yield rt
     state.reset()
     await clean_tables()
