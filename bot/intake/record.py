@@ -178,7 +178,7 @@ def _v12_file_notice(event: v12.NoticeEvent) -> NoticeRecord | None:
     d = event.model_extra or {}
     if not d.get("group_id"):
         return None
-    when = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+    received = _received(event)
     return NoticeRecord(
         platform="wechat",
         self_id=str(event.self.user_id),
@@ -187,11 +187,12 @@ def _v12_file_notice(event: v12.NoticeEvent) -> NoticeRecord | None:
         group_id=str(d["group_id"]),
         user_id=str(d.get("user_id") or ""),
         operator_id="",
-        time=when.astimezone(UTC),
+        time=_event_time(event, received),
         extra={
             "file": {"name": str(d.get("file_name") or ""), "size": d.get("file_length")},
             "message_id": str(d.get("message_id") or ""),
         },
+        received=received,
     )
 
 
