@@ -610,3 +610,8 @@ def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: b
     groups = sum(len(rows) for rows in sheets.values())
     masked = "（含未脱敏的个人信息，请妥善保管）" if full else "（个人信息已脱敏）"
     click.echo(f"已导出 {len(sheets)} 个单位、{groups} 个群到 {path}{masked}")
+
+
+from bot.web.cli import web_group  # noqa: E402  (the dashboard's accounts: python -m bot web …)
+
+main.add_command(web_group)

@@ -27,6 +27,8 @@ class StewardSettings(BaseModel):
     steward_secret_key: SecretStr | None = None
     steward_auto_migrate: bool = True
     steward_log_file: bool = True
+    # The dashboard's public address (e.g. https://steward.example.gov.cn), used in links from chat.
+    steward_web_url: str = ""
     # Outbound pacing (see bot/gateway/outbound.py for why these defaults).
     steward_rate_global: float = Field(default=10.0, gt=0, description="actions per second, all groups")
     steward_rate_group: float = Field(default=1.0, gt=0, description="actions per second, one group")

@@ -12,6 +12,7 @@ from bot.models.review import (
     ReviewRun,
     Suggestion,
 )
+from bot.models.web import WebSetting, WebUser
 from bot.models.worktime import DeferredNotice, OffHoursFinding
 
 __all__ = [
@@ -37,4 +38,6 @@ __all__ = [
     "ReviewRun",
     "RosterPerson",
     "Suggestion",
+    "WebSetting",
+    "WebUser",
 ]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, or_, select, text
 from sqlmodel import col
 
 from bot.models.audit import AuditEntry
@@ -128,3 +129,48 @@ async def verify(db: Database | None = None, batch: int = 5000) -> ChainReport:
                 if why := broken_link(prev, row):
                     return ChainReport(False, checked, row.id, why)
                 prev, checked, last_id = row.hash, checked + 1, row.id or 0
+
+
+async def search(
+    *,
+    query: str = "",
+    group_ids: Iterable[str] | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+    db: Database | None = None,
+) -> list[AuditEntry]:
+    """Rows newest first, ``limit`` at a time before ``before_id`` (keyset paging); ``query`` matches
+    the action, actor, target, group id or reason (substring); ``group_ids`` keeps only those groups."""
+    db = db or get_db()
+    q = select(AuditEntry)
+    if before_id is not None:
+        q = q.where(col(AuditEntry.id) < before_id)
+    if group_ids is not None:
+        q = q.where(col(AuditEntry.group_id).in_(list(group_ids)))
+    needle = query.strip()
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        q = q.where(
+            or_(
+                *(
+                    col(c).like(pattern, escape="\\")
+                    for c in (
+                        AuditEntry.action,
+                        AuditEntry.actor,
+                        AuditEntry.target,
+                        AuditEntry.group_id,
+                        AuditEntry.reason,
+                    )
+                )
+            )
+        )
+    q = q.order_by(col(AuditEntry.id).desc()).limit(limit)
+    async with db.session() as s:
+        return list((await s.execute(q)).scalars())
+
+
+async def count(*, db: Database | None = None) -> int:
+    db = db or get_db()
+    async with db.session() as s:
+        return int((await s.execute(select(func.count()).select_from(AuditEntry))).scalar_one())

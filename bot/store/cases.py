@@ -54,6 +54,7 @@ __all__ = [
     "list_cases",
     "mark_notified",
     "open_case",
+    "open_counts_by_group",
     "to_notify",
 ]
 
@@ -296,6 +297,22 @@ async def count_open(
     async with db.session() as s:
         total, overdue = (await s.execute(q)).one()
     return int(total or 0), int(overdue or 0)
+
+
+async def open_counts_by_group(
+    now: datetime, *, group_ids: Iterable[str] | None = None, db: Database | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """``(platform, group_id) → (open cases, of which overdue at now)`` (for the dashboard)."""
+    db = db or get_db()
+    overdue_flag = sql_case((col(Case.due_at) < now, 1), else_=0)
+    q = select(col(Case.platform), col(Case.group_id), func.count(), func.sum(overdue_flag)).where(
+        col(Case.state) == CaseState.OPEN
+    )
+    if group_ids is not None:
+        q = q.where(col(Case.group_id).in_(list(group_ids)))
+    q = q.group_by(col(Case.platform), col(Case.group_id))
+    async with db.session() as s:
+        return {(p, g): (int(n or 0), int(o or 0)) for p, g, n, o in (await s.execute(q)).all()}
 
 
 async def cases_between(start: datetime, end: datetime, *, db: Database | None = None) -> list[Case]:

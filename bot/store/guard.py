@@ -7,7 +7,7 @@ and group settings are loaded once at start-up and kept in memory by the plugin.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -355,3 +355,38 @@ async def count_by_kind(
     )
     async with db.session() as s:
         return {k: int(n) for k, n in (await s.execute(q)).all()}
+
+
+async def counts_by_group(
+    since: datetime, until: datetime, *, group_ids: Iterable[str] | None = None, db: Database | None = None
+) -> dict[tuple[str, str], int]:
+    """Findings in ``[since, until)`` per ``(platform, group_id)``, exempt senders left out."""
+    db = db or get_db()
+    q = select(col(GuardFinding.platform), col(GuardFinding.group_id), func.count()).where(
+        col(GuardFinding.at) >= since, col(GuardFinding.at) < until, col(GuardFinding.outcome) != "exempt"
+    )
+    if group_ids is not None:
+        q = q.where(col(GuardFinding.group_id).in_(list(group_ids)))
+    q = q.group_by(col(GuardFinding.platform), col(GuardFinding.group_id))
+    async with db.session() as s:
+        return {(p, g): int(n) for p, g, n in (await s.execute(q)).all()}
+
+
+async def finding_times(
+    platform: str, group_id: str, since: datetime, *, db: Database | None = None
+) -> list[tuple[datetime, str]]:
+    """``(time, kind)`` of the group's findings since ``since``, exempt senders left out (the
+    dashboard's weekly chart buckets them by local week)."""
+    db = db or get_db()
+    q = (
+        select(col(GuardFinding.at), col(GuardFinding.kind))
+        .where(
+            col(GuardFinding.platform) == platform,
+            col(GuardFinding.group_id) == group_id,
+            col(GuardFinding.at) >= since,
+            col(GuardFinding.outcome) != "exempt",
+        )
+        .order_by(col(GuardFinding.at))
+    )
+    async with db.session() as s:
+        return [(at, k) for at, k in (await s.execute(q)).all()]

@@ -659,18 +659,20 @@ async def register_sheets(
     masked: bool = True,
     units: Iterable[str] | None = None,
     platform: str | None = None,
+    group_ids: Iterable[str] | None = None,
     db: Database | None = None,
 ) -> dict[str, list[RegisterEntry]]:
     """The register as 登记备案表 rows per unit name, for the command and the CLI.
 
     ``units``: only groups of these policy unit keys ("" = groups without a unit); None = all.
+    ``group_ids``: only these groups (with ``units``, groups in both); None = all.
     ``masked``: personal data masked (always, except an operator's explicit full export).
     """
     db = db or get_db()
     wanted = set(units) if units is not None else None
     filings = [
         f
-        for f in await list_filings(platform=platform, db=db)
+        for f in await list_filings(platform=platform, group_ids=group_ids, db=db)
         if wanted is None or (policy.for_group(f.group_id).unit_key or "") in wanted
     ]
     duties = await open_duties(platform=platform, group_ids=[f.group_id for f in filings], db=db)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -250,6 +250,39 @@ async def latest_run(platform: str, group_id: str, *, db: Database | None = None
     )
     async with db.session() as s:
         return (await s.execute(q)).scalars().first()
+
+
+async def latest_runs(
+    *, group_ids: Iterable[str] | None = None, db: Database | None = None
+) -> dict[tuple[str, str], ReviewRun]:
+    """Each group's newest finished run, by ``(platform, group_id)`` (for the dashboard)."""
+    db = db or get_db()
+    newest = select(func.max(col(ReviewRun.id))).where(col(ReviewRun.state) == RunState.DONE)
+    if group_ids is not None:
+        newest = newest.where(col(ReviewRun.group_id).in_(list(group_ids)))
+    newest = newest.group_by(col(ReviewRun.platform), col(ReviewRun.group_id))
+    q = select(ReviewRun).where(col(ReviewRun.id).in_(newest.scalar_subquery()))
+    async with db.session() as s:
+        return {(r.platform, r.group_id): r for r in (await s.execute(q)).scalars()}
+
+
+async def recent_runs(
+    platform: str, group_id: str, *, limit: int = 5, db: Database | None = None
+) -> list[ReviewRun]:
+    """The group's last finished runs, newest first."""
+    db = db or get_db()
+    q = (
+        select(ReviewRun)
+        .where(
+            col(ReviewRun.platform) == platform,
+            col(ReviewRun.group_id) == group_id,
+            col(ReviewRun.state) == RunState.DONE,
+        )
+        .order_by(col(ReviewRun.id).desc())
+        .limit(limit)
+    )
+    async with db.session() as s:
+        return list((await s.execute(q)).scalars())
 
 
 # ---------------------------------------------------------------- findings and cleanup

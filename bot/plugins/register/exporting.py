@@ -3,7 +3,8 @@
 The file is written to the data directory (``exports/``) and, on QQ, sent privately to the caller
 with the implementation's ``upload_private_file``, which takes a path on the implementation's own
 machine: when the bot and NapCat do not share a filesystem the upload fails, and the caller gets a
-summary and where the file was written instead. Personal data is masked in these exports; an
+summary and a link to the dashboard's downloads page (or, with no dashboard account, where the file
+was written) instead. Personal data is masked in these exports; an
 operator's full export is the CLI's ``register export --full``.
 """
 
@@ -25,6 +26,7 @@ from bot.plugins.register.common import cipher
 from bot.runtime import Runtime
 from bot.store import audit
 from bot.store import register as store
+from bot.web import downloads_hint
 
 TITLE = "工作群登记备案表"
 UPLOAD_TIMEOUT = 60.0
@@ -145,6 +147,8 @@ async def export_command(ctx: CommandContext, rest: str) -> None:
     if sent:
         where = "已私聊发送给您" if rec.is_group else "已发送"
         ctx.reply(f"{head}\n文件「{name}」{where}，请查收。")
+    elif (link := await downloads_hint(rt)) is not None:
+        ctx.reply(f"{head}\n当前无法直接发送文件（机器人与 QQ 客户端可能不在同一台机器上）。{link}")
     else:
         ctx.reply(
             f"{head}\n当前无法直接发送文件（机器人与 QQ 客户端可能不在同一台机器上），"

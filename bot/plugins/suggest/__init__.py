@@ -23,6 +23,7 @@ from bot.store import suggest as store
 from bot.store.suggest import STATE_LABELS as _STATE
 from bot.store.suggest import when as _when
 from bot.store.suggest import write_csv, write_xlsx
+from bot.web import downloads_hint
 
 USAGE = (
     "/建议 内容（提出意见建议，记录并报送领导）\n"
@@ -104,6 +105,28 @@ def export_dir(rt: Runtime) -> Path:
     return d
 
 
+async def deliver_reply(rt: Runtime, row: Suggestion, reply: str, *, self_id: str = "") -> bool:
+    """Send an answer to the suggestion's author privately; when that fails, in the group with an @.
+    True when it went privately (/建议 回复 and the dashboard both answer this way)."""
+    local = to_local(row.at)
+    try:
+        await rt.actions.send_private(
+            row.platform,
+            row.self_id or self_id,
+            row.user_id,
+            f"您好，您于{local.month}月{local.day}日提出的建议（#{row.id}）有了答复：\n{reply}\n感谢您对工作的关心和支持。",
+        )
+        return True
+    except Exception:
+        rt.actions.send_group(
+            row.platform,
+            row.group_id,
+            f"关于建议 #{row.id} 的答复：{reply}",
+            mention=(row.user_id,),
+        )
+        return False
+
+
 @command(
     "建议",
     aliases=("suggest",),
@@ -169,23 +192,7 @@ async def suggest_cmd(ctx: CommandContext) -> None:
         assert row.id is not None
         reply = ctx.args.split(None, 2)[2].strip()
         await store.set_reply(row.id, reply, rec.user_id, rec.time)
-        local = to_local(row.at)
-        try:
-            await rt.actions.send_private(
-                row.platform,
-                row.self_id or rec.self_id,
-                row.user_id,
-                f"您好，您于{local.month}月{local.day}日提出的建议（#{row.id}）有了答复：\n{reply}\n感谢您对工作的关心和支持。",
-            )
-            delivered = True
-        except Exception:
-            delivered = False
-            rt.actions.send_group(
-                row.platform,
-                row.group_id,
-                f"关于建议 #{row.id} 的答复：{reply}",
-                mention=(row.user_id,),
-            )
+        delivered = await deliver_reply(rt, row, reply, self_id=rec.self_id)
         await audit.record(
             "suggest.replied",
             actor=rec.user_id,
@@ -198,6 +205,16 @@ async def suggest_cmd(ctx: CommandContext) -> None:
         ctx.reply(f"答复已{'私聊转达' if delivered else '在群内转达'}给建议 #{row.id} 的提出人。")
     elif head in ("导出", "export"):
         rows = await store.list_for(_managed(ctx), platform=rec.platform, limit=100_000)
+        if (link := await downloads_hint(rt)) is not None:
+            await audit.record(
+                "suggest.exported",
+                actor=rec.user_id,
+                platform=rec.platform,
+                group_id=rec.group_id,
+                reason=f"导出意见建议 {len(rows)} 条（转到管理页面下载）",
+            )
+            ctx.reply(f"共有 {len(rows)} 条意见建议可导出（CSV 和 Excel）。{link}")
+            return
         stamp = to_local(rec.time).strftime("%Y%m%d-%H%M%S")
         base = export_dir(rt) / f"suggestions-{rec.group_id or 'all'}-{stamp}"
         write_csv(rows, base.with_suffix(".csv"))
