@@ -612,6 +612,6 @@ def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: b
     click.echo(f"已导出 {len(sheets)} 个单位、{groups} 个群到 {path}{masked}")
 
 
-from bot.web.cli import web_group  # noqa: E402  (the dashboard's accounts: python -m bot web …)
+from bot.web.cli import build as _build_web  # noqa: E402  (the dashboard's accounts: python -m bot web …)
 
-main.add_command(web_group)
+main.add_command(_build_web(ZhGroup))
