@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import pkgutil
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import nonebot
@@ -16,13 +15,14 @@ from bot.core.calendar import DayCalendar, HolidayOverrideError, load_overrides
 from bot.intake.adapters import StewardV11Adapter, StewardV12Adapter
 from bot.logs import configure_logging
 from bot.policy import PolicyError, load_policy
-from bot.runtime import Runtime, set_runtime
+from bot.runtime import Runtime, get_runtime, set_runtime
 from bot.settings import (
     SettingsError,
     StewardSettings,
     check_listen_security,
     listen_tokens,
-    load_settings,
+    onebot_credentials,
+    plugin_settings,
 )
 from bot.store.db import Database, DatabaseError
 from bot.store.roster import PersonalDataKeyError, check_key_at_startup
@@ -37,59 +37,90 @@ def plugin_modules() -> list[str]:
     # intake and core first: other plugins may import their modules (re-exports).
     first = [n for n in ("bot.plugins.intake", "bot.plugins.core") if n in names]
     return first + [n for n in names if n not in first]
-_ENV_PREFIXES = ("ONEBOT_", "STEWARD_")
 
 
 class StartupError(Exception):
     """Any reason to refuse to start; the message is one line for the operator."""
 
 
-def _env_overrides() -> dict[str, Any]:
-    """NoneBot reads an undeclared key from the environment only when `.env` names it too; read
-    ours (and the adapter's) directly so that plain environment variables always work."""
-    out: dict[str, Any] = {}
-    for key, value in os.environ.items():
-        if key.startswith(_ENV_PREFIXES) or key == "DATABASE_URL":
-            v: Any = value
-            if value[:1] in "[{":
-                try:
-                    v = json.loads(value)
-                except json.JSONDecodeError:
-                    pass
-            out[key.lower()] = v
-    return out
+def normalise_superusers(entries: Iterable[object]) -> frozenset[str]:
+    """NoneBot accepts `SUPERUSERS` entries bare ("123") or with the adapter's prefix
+    ("onebot:123", which its SUPERUSER permission matches); we compare bare user ids."""
+    out: set[str] = set()
+    for entry in entries:
+        text = str(entry).strip()
+        prefix, sep, rest = text.partition(":")
+        out.add(rest.strip() if sep and prefix.strip().lower() == "onebot" else text)
+    out.discard("")
+    return frozenset(out)
 
 
-def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
-    """Initialise NoneBot and our runtime (not started). Raises `StartupError`."""
-    nonebot.init(**{**_env_overrides(), **overrides})
-    return setup(load_plugins=load_plugins)
-
-
-def setup(*, load_plugins: bool = True) -> Runtime:
-    """Everything after `nonebot.init` (tests call this after nonebug has initialised NoneBot)."""
-    driver = nonebot.get_driver()
-    cfg = driver.config
+def build_runtime(*, embedded: bool = False, configure_logs: bool = True) -> Runtime:
+    """Settings, security check, policy and calendar → a Runtime (not started). `StartupError`."""
+    cfg = nonebot.get_driver().config
     try:
-        settings = load_settings(cfg.model_dump())
-        configure_logging(cfg.log_level, settings.log_dir if settings.steward_log_file else None)
-        check_listen_security(str(cfg.host), listen_tokens(cfg))
+        settings = plugin_settings()
+        if configure_logs:
+            configure_logging(cfg.log_level, settings.log_dir if settings.steward_log_file else None)
+        check_listen_security(str(cfg.host), listen_tokens(onebot_credentials()))
         policy = load_policy(settings.steward_policy_file)
         days = DayCalendar(load_overrides(settings.steward_holidays_dir, missing_ok=True))
     except (SettingsError, PolicyError, HolidayOverrideError) as e:
         raise StartupError(str(e)) from None
-    rt = Runtime(
-        settings=settings, policy=policy, superusers=frozenset(str(u) for u in cfg.superusers), days=days
+    return Runtime(
+        settings=settings,
+        policy=policy,
+        superusers=normalise_superusers(cfg.superusers),
+        days=days,
+        embedded=embedded,
     )
+
+
+def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
+    """Initialise NoneBot and our runtime (not started). Raises `StartupError`."""
+    nonebot.init(**overrides)
+    return setup(load_plugins=load_plugins)
+
+
+def register_adapters() -> None:
+    """The repaired OneBot adapters, unless an adapter of the same name is registered already."""
+    driver = nonebot.get_driver()
+    present = nonebot.get_adapters()
+    for adapter in (StewardV11Adapter, StewardV12Adapter):
+        if adapter.get_name() not in present:
+            driver.register_adapter(adapter)
+
+
+def start_with_driver(rt: Runtime) -> None:
+    driver = nonebot.get_driver()
+    driver.on_startup(rt.start)
+    driver.on_shutdown(rt.stop)
+
+
+def setup(*, load_plugins: bool = True) -> Runtime:
+    """Everything after `nonebot.init` (tests call this after nonebug has initialised NoneBot)."""
+    rt = build_runtime()
     set_runtime(rt)
     if load_plugins:
-        driver.register_adapter(StewardV11Adapter)
-        driver.register_adapter(StewardV12Adapter)
-        driver.on_startup(rt.start)
-        driver.on_shutdown(rt.stop)
-        # The intake plugin owns the only matchers; the others register commands and hooks.
+        register_adapters()
+        start_with_driver(rt)  # before the plugins' own start-up hooks: they use the database
+        # The intake plugin owns the only matcher; the others register commands and hooks.
         for name in plugin_modules():
             nonebot.load_plugin(name)
+    return rt
+
+
+def ensure_runtime() -> Runtime:
+    """The runtime for the intake plugin: the one `python -m bot` (or `nb run`) built, or — when
+    the plugins are loaded into someone else's NoneBot bot — one built now from the host's config
+    and started from the driver's start-up hook."""
+    try:
+        return get_runtime()
+    except RuntimeError:
+        pass
+    rt = build_runtime(embedded=True, configure_logs=False)
+    set_runtime(rt)
+    start_with_driver(rt)
     return rt
 
 

@@ -385,8 +385,11 @@ def lexicon_import(
 @main.command("check-config")
 def check_config() -> None:
     """只检查设置和 config/bot.toml 是否有效，不启动机器人。"""
-    settings = _settings_or_exit()
-    click.echo(f"配置有效；策略文件 {settings.steward_policy_file}")
+    try:
+        rt = init(load_plugins=False)
+    except StartupError as e:
+        fail(f"配置错误：{e}")
+    click.echo(f"配置有效；策略文件 {rt.policy.source}")
 
 
 @main.command("keygen")

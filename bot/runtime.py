@@ -38,6 +38,9 @@ class Runtime:
     db_revision: str = ""
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = field(default_factory=bot_version)
+    #: loaded into someone else's NoneBot bot (not `python -m bot` / `nb run`): unknown commands are
+    #: left to the host, and the host's logging is left alone
+    embedded: bool = False
     _actions: Actions | None = None
     _heartbeat: Heartbeat | None = None
     _calendars: dict[tuple[str, str], WorkCalendar] = field(default_factory=dict)

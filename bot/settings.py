@@ -35,6 +35,9 @@ class StewardSettings(BaseModel):
     steward_rate_burst: int = Field(default=5, ge=1)
     steward_action_timeout: float = Field(default=10.0, gt=0)
     steward_action_retries: int = Field(default=3, ge=0, le=10)
+    # The intake matcher's NoneBot priority: in a host bot, raise it above the host's own matchers
+    # to let theirs see each event first (lower numbers run first).
+    steward_intake_priority: int = Field(default=1, ge=0)
 
     @field_validator("steward_secret_key", mode="before")
     @classmethod
@@ -52,14 +55,30 @@ class StewardSettings(BaseModel):
         return self.steward_data_dir / "logs"
 
 
+def _describe(e: ValidationError) -> str:
+    err = e.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]).upper()
+    return f"设置项 {key} 无效：{err['msg']}"
+
+
 def load_settings(raw: dict[str, Any]) -> StewardSettings:
     """Build settings from NoneBot's config dict; raise `SettingsError` with one clear line."""
     try:
         return StewardSettings.model_validate(raw)
     except ValidationError as e:
-        err = e.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]).upper()
-        raise SettingsError(f"设置项 {key} 无效：{err['msg']}") from None
+        raise SettingsError(_describe(e)) from None
+
+
+def plugin_settings() -> StewardSettings:
+    """Our settings the NoneBot way (`get_plugin_config`): `nonebot.init` arguments, then the
+    environment, then `.env` / `.env.{ENVIRONMENT}`. Every key declared here is read from the
+    environment even when no `.env` names it. Raises `SettingsError` with one clear line."""
+    from nonebot import get_plugin_config
+
+    try:
+        return get_plugin_config(StewardSettings)
+    except ValidationError as e:
+        raise SettingsError(_describe(e)) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -93,6 +112,25 @@ def onebot_secret(cfg: Any) -> str | None:
     """The v11 HTTP POST signature secret (ONEBOT_V11_SECRET, else ONEBOT_SECRET)."""
     own = credential(getattr(cfg, "onebot_v11_secret", None))
     return own or credential(getattr(cfg, "onebot_secret", None))
+
+
+class OneBotCredentials(BaseModel):
+    """The OneBot keys, read the way the stock adapters read their config (`get_plugin_config`):
+    from `nonebot.init` arguments, the environment or `.env`, even when no `.env` names them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    onebot_access_token: str | None = None
+    onebot_v11_access_token: str | None = None
+    onebot_v12_access_token: str | None = None
+    onebot_secret: str | None = None
+    onebot_v11_secret: str | None = None
+
+
+def onebot_credentials() -> OneBotCredentials:
+    from nonebot import get_plugin_config
+
+    return get_plugin_config(OneBotCredentials)
 
 
 def listen_tokens(cfg: Any) -> dict[str, str | None]:

@@ -44,7 +44,8 @@ async def _run(hooks: list[MessageHook], rec: MessageRecord, rt: Runtime) -> Non
             logger.exception(f"message hook {getattr(hook, '__qualname__', hook)} failed")
 
 
-async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
+async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
+    """Returns True when a command of ours handled the message (the intake matcher then blocks)."""
     stats.messages += 1
     if rec.is_group:
         rt.registry.note_group(rec.platform, rec.group_id, rec.self_id)
@@ -56,17 +57,18 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> None:
         cmd = registry.get(parsed[0])
         if cmd is not None:
             await run_command(cmd, parsed[1], rec, rt)
-            return
-        if not rec.is_group:
+            return True
+        if not rec.is_group and not rt.embedded:  # in a host bot, the command may be the host's
             await rt.actions.send_private(
                 rec.platform,
                 rec.self_id,
                 rec.user_id,
                 f"没有 /{parsed[0]} 这个命令。发送 /帮助 查看可用命令。",
             )
-            return
+            return True
     if rec.is_group:
         await _run(message_hooks, rec, rt)
+    return False
 
 
 async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:

@@ -7,11 +7,32 @@ between still gets the action.
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from typing import Any
 
 from bot.gateway.base import Gateway
 from bot.gateway.outbound import Action, OutboundQueue, Priority
 from bot.gateway.registry import GatewayRegistry
+
+# Set by the intake matcher around one event: a recall, mute or kick requested while handling it
+# marks the event "acted on", so a host bot's own matchers do not also react to it.
+_acted: ContextVar[list[bool] | None] = ContextVar("steward_acted", default=None)
+
+
+def track_acted() -> tuple[list[bool], Any]:
+    """Start tracking for the current event: returns the flag box and the token to reset."""
+    box = [False]
+    return box, _acted.set(box)
+
+
+def untrack_acted(token: Any) -> None:
+    _acted.reset(token)
+
+
+def note_acted() -> None:
+    box = _acted.get()
+    if box is not None:
+        box[0] = True
 
 
 class Actions:
@@ -64,11 +85,13 @@ class Actions:
         )
 
     def recall(self, platform: str, group_id: str, message_id: str) -> asyncio.Future[Any]:
+        note_acted()
         return self._group(
             platform, group_id, "recall", lambda gw: gw.recall(message_id), priority=Priority.URGENT
         )
 
     def mute(self, platform: str, group_id: str, user_id: str, seconds: int) -> asyncio.Future[Any]:
+        note_acted()
         return self._group(
             platform,
             group_id,
@@ -79,6 +102,7 @@ class Actions:
         )
 
     def kick(self, platform: str, group_id: str, user_id: str) -> asyncio.Future[Any]:
+        note_acted()
         return self._group(
             platform,
             group_id,
@@ -118,6 +142,7 @@ class Actions:
     def answer_join_request(
         self, platform: str, group_id: str, flag: str, sub_type: str, approve: bool, reason: str = ""
     ) -> asyncio.Future[Any]:
+        note_acted()
         return self._group(
             platform,
             group_id,

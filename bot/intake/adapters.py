@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from pydantic import ValidationError
 
 from bot.intake.payloads import TIME_REPLACED, event_kind, sanitize_v11, sanitize_v12
 from bot.intake.stats import stats
-from bot.settings import onebot_secret, onebot_token
+from bot.settings import OneBotCredentials, onebot_credentials, onebot_secret, onebot_token
 
 
 def _why(e: Exception) -> str:
@@ -153,19 +154,26 @@ def _token_check(expected: str | None, given: str | None, route: str) -> Respons
     return _refused(403, why, route)
 
 
-class StewardV11Adapter(V11Adapter):
+class _Credentials:
+    @functools.cached_property
+    def credentials(self) -> OneBotCredentials:
+        """Tokens and secret as the stock adapter reads its config (environment included)."""
+        return onebot_credentials()
+
+
+class StewardV11Adapter(_Credentials, V11Adapter):
     def setup_http_server(self, setup: HTTPServerSetup) -> None:
         if self.onebot_config.onebot_api_roots:  # HTTP mode; otherwise no HTTP POST intake at all
             super().setup_http_server(setup)
 
     def _check_access_token(self, request: Request) -> Response | None:
         given = get_auth_bearer(request.headers.get("authorization"))
-        return _token_check(onebot_token(self.config, "v11"), given, "v11")
+        return _token_check(onebot_token(self.credentials, "v11"), given, "v11")
 
     def _check_signature(self, request: Request) -> Response | None:
         """HTTP POST: the ONEBOT_SECRET signature or the access token (NapCat sends the token,
         go-cqhttp the signature). A signature that is present must be right."""
-        secret = onebot_secret(self.config)
+        secret = onebot_secret(self.credentials)
         signature = request.headers.get("x-signature")
         if secret is not None and signature:
             body = request.content or b""
@@ -174,7 +182,7 @@ class StewardV11Adapter(V11Adapter):
             if hmac.compare_digest(signature.strip().encode(), expected.encode()):
                 return None
             return _refused(403, "Signature is invalid", "v11 HTTP")
-        if onebot_token(self.config, "v11") is not None:
+        if onebot_token(self.credentials, "v11") is not None:
             return self._check_access_token(request)
         if secret is not None:
             return _refused(401, "Missing Signature", "v11 HTTP")
@@ -262,7 +270,7 @@ class StewardV11Adapter(V11Adapter):
         return _parse(cls.get_event_model(data), V11Event, data)
 
 
-class StewardV12Adapter(V12Adapter):
+class StewardV12Adapter(_Credentials, V12Adapter):
     def setup_http_server(self, setup: HTTPServerSetup) -> None:
         if self.onebot_config.onebot_api_roots:  # HTTP (webhook) mode only
             super().setup_http_server(setup)
@@ -271,7 +279,7 @@ class StewardV12Adapter(V12Adapter):
         given = get_auth_bearer(request.headers.get("authorization"))
         if given is None:
             given = request.url.query.get("access_token")  # OneBot 12 allows the query parameter
-        return _token_check(onebot_token(self.config, "v12"), given, "v12")
+        return _token_check(onebot_token(self.credentials, "v12"), given, "v12")
 
     async def _handle_ws(self, websocket: WebSocket) -> None:
         # WeChat traffic is light: validating each text frame once more is cheaper than copying the

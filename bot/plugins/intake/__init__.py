@@ -1,5 +1,12 @@
 """Intake plugin: the only NoneBot matcher on the event path. Everything else registers with the
-dispatcher (bot.dispatch: commands, message hooks, notice and request hooks)."""
+dispatcher (bot.dispatch: commands, message hooks, notice and request hooks).
+
+Loaded into someone else's NoneBot bot (``nonebot.load_plugin("bot.plugins.intake")``, then the
+capabilities), it builds the runtime from the host's config and starts it from the driver's start-up
+hook, and it does not block the host's matchers: an event goes on to them unless one of our commands
+answered it or the bot recalled, muted or removed because of it. ``STEWARD_INTAKE_PRIORITY`` (default
+1) places the matcher among the host's.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,13 @@ from loguru import logger
 from nonebot import get_driver
 from nonebot.adapters import Bot, Event
 from nonebot.adapters.onebot import v11, v12
+from nonebot.matcher import Matcher
 from nonebot.plugin import PluginMetadata, on
 
+from bot.app import ensure_runtime
 from bot.dispatch.hooks import notice_hooks, request_hooks, run_hooks
 from bot.dispatch.router import handle_message
+from bot.gateway.actions import track_acted, untrack_acted
 from bot.gateway.onebot import OneBotV11Gateway, OneBotV12Gateway
 from bot.intake.record import from_event, notice_from_event, request_from_event
 from bot.runtime import get_runtime
@@ -24,6 +34,7 @@ __plugin_meta__ = PluginMetadata(
 # Re-exported for older imports; new code registers with bot.dispatch.hooks.on_notice / on_request.
 __all__ = ["notice_hooks", "request_hooks"]
 
+_runtime = ensure_runtime()  # raises StartupError (plugin not loaded) with one clear line
 driver = get_driver()
 
 
@@ -49,15 +60,22 @@ async def _disconnected(bot: Bot) -> None:
 
 # One matcher for every event type: NoneBot spawns a task per matcher per event, so three typed
 # matchers (message, notice, request) cost three spawns on every message.
-events = on(priority=1, block=True)
+# Not blocking: a host bot's own matchers see the event too, unless we acted on it (below).
+events = on(priority=_runtime.settings.steward_intake_priority, block=False)
 
 
 @events.handle()
-async def _on_event(event: Event) -> None:
+async def _on_event(event: Event, matcher: Matcher) -> None:
     rt = get_runtime()
     rec = from_event(event)
     if rec is not None:
-        await handle_message(rec, rt)
+        acted, token = track_acted()
+        try:
+            answered = await handle_message(rec, rt)
+        finally:
+            untrack_acted(token)
+        if answered or acted[0]:
+            matcher.stop_propagation()
         return
     notice = notice_from_event(event)
     if notice is not None:
@@ -67,4 +85,10 @@ async def _on_event(event: Event) -> None:
     request = request_from_event(event)
     if request is not None:
         rt.registry.note_group(request.platform, request.group_id, request.self_id)
-        await run_hooks(request_hooks, request, rt)
+        acted, token = track_acted()
+        try:
+            await run_hooks(request_hooks, request, rt)
+        finally:
+            untrack_acted(token)
+        if acted[0]:  # we approved or rejected it: the host must not answer it too
+            matcher.stop_propagation()
