@@ -26,6 +26,8 @@ class StewardSettings(BaseModel):
     steward_holidays_dir: Path = Path("config/holidays")
     steward_secret_key: SecretStr | None = None
     steward_auto_migrate: bool = True
+    # Groups seen for the first time: fetch the member list, onboard existing members, observe first.
+    steward_first_sight: bool = True
     steward_log_file: bool = True
     # The dashboard's public address (e.g. https://steward.example.gov.cn), used in links from chat.
     steward_web_url: str = ""

@@ -30,6 +30,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # Retries are tested on their own queues; here a failed action (e.g. to a fake account a
         # test has already removed) must not linger in the shared queue for seconds.
         "steward_action_retries": 0,
+        # First sight of a group (onboarding, observe-only days) is tested on its own; the other
+        # tests meet their groups as already known.
+        "steward_first_sight": False,
     }
 
 
@@ -45,3 +48,23 @@ async def after_nonebot_init(after_nonebot_init: None) -> AsyncIterator[None]:
     await rt.start()
     yield
     await rt.stop()
+
+
+@pytest.fixture(autouse=True)
+async def _forget_stored_roles() -> AsyncIterator[None]:
+    """Roles are remembered in the database; each test starts from the roles it sets itself (the
+    role book's in-memory notes are the tests' own business, as before)."""
+    yield
+    from sqlalchemy import delete
+
+    from bot.dispatch.roles import role_book
+    from bot.models.dayone import MemberRole
+    from bot.store.db import get_db
+
+    try:
+        db = get_db()
+    except RuntimeError:
+        return
+    async with db.session() as s:
+        await s.execute(delete(MemberRole))
+    role_book.load([])

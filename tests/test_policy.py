@@ -29,8 +29,21 @@ def test_builtin_presets_cover_the_five_regulations() -> None:
         ),
         ("huangshi-nr-2021", "filing", "依据《黄石市自然资源和规划局(林业局)政务新媒体管理制度》第九条"),
         ("kunming", "rectification", "依据《昆明市党政群网站及新媒体管理办法》第十五条"),
-        # inherited from default: a citation of another regulation, in full
-        ("kunming", "off_hours", "依据《宜春市政务微信工作群管理规范》第十条"),
+        # never another city's regulation: the national basis where it has the clause, else the own
+        # regulation and the group's rules
+        ("kunming", "off_hours", "依据《昆明市党政群网站及新媒体管理办法》及本群群规"),
+        ("kunming", "admission", "依据《互联网群组信息服务管理规定》第六条"),
+        (
+            "huangshan-finance-2020",
+            "real_name",
+            "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》及本群群规",
+        ),
+        (
+            "huangshan-finance-2020",
+            "rectification",
+            "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》及本群群规",
+        ),
+        ("default", "secret", "依据《互联网群组信息服务管理规定》第十条"),
     ],
 )
 def test_citations(preset: str, rule: str, citation: str) -> None:

@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 
 from loguru import logger
 
+from bot.dispatch import rolestore
 from bot.dispatch.commands import Command, UsageError, registry, split_command
 from bot.dispatch.context import CommandContext
-from bot.dispatch.roles import RoleBook, resolve_role
+from bot.dispatch.roles import resolve_role, role_book
 from bot.intake.record import MessageRecord
 from bot.intake.stats import stats
 from bot.runtime import Runtime
@@ -20,7 +21,6 @@ from bot.store import audit, groups
 MessageHook = Callable[[MessageRecord, Runtime], Awaitable[None]]
 message_hooks: list[MessageHook] = []
 every_message_hooks: list[MessageHook] = []
-role_book = RoleBook()
 
 
 def on_group_message(hook: MessageHook) -> MessageHook:
@@ -49,7 +49,9 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
     stats.messages += 1
     if rec.is_group:
         rt.registry.note_group(rec.platform, rec.group_id, rec.self_id)
-        role_book.note(rec.platform, rec.group_id, rec.user_id, rec.sender_role)
+        await rolestore.note_platform_role(
+            rec.platform, rec.group_id, rec.user_id, rec.sender_role, by="message", now=rec.time
+        )
         await groups.touch(rec.platform, rec.group_id, rec.self_id, rec.time)
         await _run(every_message_hooks, rec, rt)
     parsed = split_command(rec.text)
@@ -72,6 +74,7 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
 
 
 async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:
+    await rolestore.refresh_user(rec.platform, rec.user_id)  # a role stored by another process holds now
     role = resolve_role(
         rec.user_id,
         group_id=rec.group_id,

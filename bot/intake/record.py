@@ -132,7 +132,7 @@ class NoticeRecord:
     """A group notice, with the implementations' variants folded into one `kind`.
 
     kind: member_join | member_leave | member_kicked | bot_kicked | group_disbanded | file_upload |
-    recall | other. `disband` (NapCat, Lagrange) and `group_dismiss` (LLOneBot) both become
+    recall | admin_change | other. `disband` (NapCat, Lagrange) and `group_dismiss` (LLOneBot) both become
     group_disbanded.
     """
 
@@ -210,6 +210,7 @@ def notice_from_event(event: Event) -> NoticeRecord | None:
         "group_dismiss": "group_disbanded",
         "group_upload": "file_upload",
         "group_recall": "recall",
+        "group_admin": "admin_change",  # sub_type set | unset
     }.get(notice_type, "other")
     if "group_id" not in d:
         return None

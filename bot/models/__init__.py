@@ -2,6 +2,7 @@
 
 from bot.models.admission import Admission, MemberIdentity, RosterPerson
 from bot.models.audit import AuditEntry
+from bot.models.dayone import GroupSight, MemberRole
 from bot.models.group import ChatGroup
 from bot.models.guard import GuardFinding, GuardSetting, GuardStrike, GuardWord
 from bot.models.register import Case, Filing, FilingDuty, FilingHistory, GroupActivity, RegisterRun
@@ -26,12 +27,14 @@ __all__ = [
     "FilingHistory",
     "GroupActivity",
     "GroupDayCount",
+    "GroupSight",
     "GuardFinding",
     "GuardSetting",
     "GuardStrike",
     "GuardWord",
     "MemberActivity",
     "MemberIdentity",
+    "MemberRole",
     "OffHoursFinding",
     "RegisterRun",
     "ReviewFinding",

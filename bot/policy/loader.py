@@ -29,6 +29,8 @@ class GroupPolicy:
     supervisors: frozenset[str] = field(default_factory=frozenset)
     deputies: frozenset[str] = field(default_factory=frozenset)
     leaders: frozenset[str] = field(default_factory=frozenset)
+    owner: str = ""  # named in config/bot.toml (WeChat); QQ reports its owner itself
+    admins: frozenset[str] = field(default_factory=frozenset)
 
 
 class Policy:
@@ -83,6 +85,8 @@ class Policy:
             supervisors=frozenset(unit.supervisors if unit else ()),
             deputies=frozenset(gspec.deputies),
             leaders=frozenset([*gspec.leaders, *(unit.leaders if unit else ())]),
+            owner=gspec.owner,
+            admins=frozenset(gspec.admins),
         )
         self._groups[group_id] = gp
         return gp

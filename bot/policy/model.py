@@ -182,6 +182,15 @@ class Preset(BaseModel):
     cleanup_pace_seconds: float = Field(default=20.0, ge=0, le=3600)
     suggestion_capture: bool = True
     suggestion_digest: bool = True
+    # Day one (SPEC §2 existing members, §3 observe-only): a group's existing members are invited to
+    # /实名 privately, onboarding_batch at a time every onboarding_pace_minutes (inside working hours),
+    # with onboarding_grace_days working days to verify; a group never seen before starts in
+    # observe-only mode for observe_days days (0 = act at once).
+    onboarding: bool = True
+    onboarding_grace_days: int = Field(default=5, ge=1, le=60)
+    onboarding_batch: int = Field(default=10, ge=1, le=200)
+    onboarding_pace_minutes: float = Field(default=5.0, ge=0, le=24 * 60)
+    observe_days: int = Field(default=3, ge=0, le=60)
     citations: dict[str, str] = Field(default_factory=dict)
     guard: GuardSettings = Field(default_factory=GuardSettings)
 
@@ -207,11 +216,42 @@ class Preset(BaseModel):
         return v
 
     def cite(self, rule: str) -> str:
-        """「依据《…》第N条」 for a rule key; falls back to the regulation's title alone."""
+        """「依据《…》第N条」 for a rule key — always the group's own regulation.
+
+        A citation written as a full reference (「《…》第N条」) is used only when it names this preset's
+        own regulation or the national basis (《互联网群组信息服务管理规定》, which the regulations
+        themselves build on); one that names another city's regulation — inherited from ``default`` —
+        falls back to the national basis's clause for the rule, else to the own regulation's title and
+        the group's rules. So a huangshan group never cites 《宜春市…》, and only a kunming group cites
+        kunming 第十五条.
+        """
         article = self.citations.get(rule, "")
         if article.startswith("《"):
-            return f"依据{article}"
-        return f"依据《{self.regulation}》{article}"
+            if article.startswith((f"《{self.regulation}》", f"《{NATIONAL_BASIS}》")):
+                return f"依据{article}"
+            article = ""
+        if article:
+            return f"依据《{self.regulation}》{article}"
+        national = NATIONAL_CLAUSES.get(rule)
+        if national:
+            return f"依据《{NATIONAL_BASIS}》{national}"
+        return f"依据《{self.regulation}》及本群群规"
+
+
+NATIONAL_BASIS = "互联网群组信息服务管理规定"
+#: Clauses of the national basis by rule key: 第六条 后台实名、前台自愿的真实身份认证 (admission; not
+#: real_name, which is yichun's public 实名制和请出制); 第九条 群组建立者、
+#: 管理者履行群组管理责任; 第十条 群组成员不得传播法律法规禁止的信息内容.
+NATIONAL_CLAUSES: dict[str, str] = {
+    "admission": "第六条",
+    "weekly_review": "第九条",
+    "suggestions": "第九条",
+    "off_topic": "第九条",
+    "prohibited": "第十条",
+    "secret": "第十条",
+    "privacy": "第十条",
+    "rumor": "第十条",
+}
 
 
 class PresetSpec(BaseModel):
@@ -250,6 +290,11 @@ class PresetSpec(BaseModel):
     cleanup_pace_seconds: float | None = None
     suggestion_capture: bool | None = None
     suggestion_digest: bool | None = None
+    onboarding: bool | None = None
+    onboarding_grace_days: int | None = None
+    onboarding_batch: int | None = None
+    onboarding_pace_minutes: float | None = None
+    observe_days: int | None = None
     citations: dict[str, str] | None = None
     guard: GuardSpec | None = None
 
@@ -279,14 +324,22 @@ class GroupSpec(BaseModel):
     name: str = ""
     unit: str | None = None
     preset: str | None = None
+    # Owner and admins named by the operator (WeChat member lists carry no roles); QQ reports its own.
+    owner: str = ""
+    admins: list[str] = Field(default_factory=list)
     deputies: list[str] = Field(default_factory=list)
     leaders: list[str] = Field(default_factory=list)
     overrides: PresetSpec = Field(default_factory=PresetSpec)
 
-    @field_validator("deputies", "leaders", mode="before")
+    @field_validator("admins", "deputies", "leaders", mode="before")
     @classmethod
     def _ids_as_str(cls, v: Any) -> Any:
         return [str(x) for x in v] if isinstance(v, list) else v
+
+    @field_validator("owner", mode="before")
+    @classmethod
+    def _id_as_str(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
 
 
 class PolicyFile(BaseModel):

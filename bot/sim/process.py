@@ -163,6 +163,8 @@ class BotProcess:
             # operator's bot started from the repository would read them.
             "STEWARD_HOLIDAYS_DIR": str(REPO_ROOT / "config" / "holidays"),
             "LOG_LEVEL": self.log_level,
+            # Scenes and tests meet their groups as known unless they ask for day one (extra_env).
+            "STEWARD_FIRST_SIGHT": "false",
         })
         if self.access_token is not None:
             env["ONEBOT_ACCESS_TOKEN"] = self.access_token

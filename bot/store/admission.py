@@ -43,9 +43,10 @@ __all__ = [
 ]
 
 #: Arrival states in which the member still has to identify (or an admin to decide).
-ARRIVAL_OPEN = ("unverified", "reminded", "listed", "needs_admin")
-#: States the timer loop acts on when ``due_at`` has passed.
-TIMED_STATES = ("unverified", "reminded")
+ARRIVAL_OPEN = ("queued", "unverified", "reminded", "listed", "needs_admin")
+#: States the timer loop acts on when ``due_at`` has passed (``queued``: an existing member's
+#: onboarding invitation waiting for its slot).
+TIMED_STATES = ("queued", "unverified", "reminded")
 #: What /审批 lists: requests waiting for admins, arrivals not yet identified.
 PENDING_STATES = ("pending", *ARRIVAL_OPEN)
 

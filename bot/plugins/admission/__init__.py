@@ -11,10 +11,18 @@ from loguru import logger
 from nonebot import get_driver
 from nonebot.plugin import PluginMetadata
 
-from bot.dispatch import CommandContext, on_group_message, on_notice, on_request, status_line
+from bot.dispatch import (
+    CommandContext,
+    on_every_group_message,
+    on_group_message,
+    on_notice,
+    on_request,
+    status_line,
+)
 from bot.plugins.admission import commands  # noqa: F401  (registers the commands)
 from bot.plugins.admission.common import get_cipher
 from bot.plugins.admission.flow import TimerLoop, on_notice_record, on_request_record, watch_group_message
+from bot.plugins.admission.onboarding import day_one, on_day_one_message, on_day_one_notice
 from bot.runtime import Runtime, get_runtime
 from bot.store import admission as adm
 from bot.store import roster
@@ -27,8 +35,10 @@ __plugin_meta__ = PluginMetadata(
 )
 
 on_request(on_request_record)
+on_notice(on_day_one_notice)
 on_notice(on_notice_record)
 on_group_message(watch_group_message)
+on_every_group_message(on_day_one_message)
 
 
 timers = TimerLoop()
@@ -46,11 +56,13 @@ async def _startup() -> None:
             "生成密钥：python -m bot keygen"
         )
     timers.start(get_runtime)
+    day_one.start(get_runtime)
 
 
 @driver.on_shutdown
 async def _shutdown() -> None:
     await timers.stop()
+    await day_one.stop()
 
 
 @status_line

@@ -43,6 +43,7 @@ from bot.plugins.admission.common import (
     platform_label,
     unit_of,
 )
+from bot.plugins.admission.onboarding import is_onboarding, run_onboarding_step
 from bot.polling import PollingLoop
 from bot.roster_io import canonical_name
 from bot.runtime import Runtime
@@ -67,6 +68,7 @@ _STATE_LABELS = {
     "pending": "待审批",
     "approved": "已通过",
     "rejected": "已拒绝",
+    "queued": "待邀请实名（现有成员，分批邀请）",
     "unverified": "待实名",
     "reminded": "已提醒",
     "listed": "逾期未实名（已列入巡查）",
@@ -528,7 +530,9 @@ async def run_due(rt: Runtime, now: datetime) -> int:
     for a in await adm.due(now):
         assert a.id is not None
         preset = rt.policy.for_group(a.group_id).preset
-        if a.state == "unverified":
+        if is_onboarding(a):
+            done += await run_onboarding_step(rt, a, now)
+        elif a.state == "unverified":
             due = rt.calendar(a.group_id).add_working_hours(now, preset.verify_reminder_hours).astimezone(UTC)
             if await adm.transition(a.id, ("unverified",), "reminded", now=now, due_at=due):
                 done += 1

@@ -24,7 +24,7 @@ _VIEW = ("查看", "view", "show")
     "处理",
     aliases=("case",),
     role=Role.ADMIN,
-    summary="整改事项：查看期限，处理后结案（依据昆明办法第十五条的整改时限）",
+    summary="整改事项：查看期限，处理后结案",
     usage=USAGE,
     order=65,
 )

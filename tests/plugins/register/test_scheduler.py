@@ -210,7 +210,9 @@ async def test_a_case_is_notified_escalated_and_closed(fake: RegisterGateway) ->
     await settle(rt)
     [notice] = [t for t in sent(fake, "send_private", to=OWNER) if "整改通知" in t]
     assert f"【整改通知】整改事项 #{number}" in notice and "涉密标识（严重问题）" in notice
-    assert "《昆明市党政群网站及新媒体管理办法》第十五条" in notice and "30 分钟内完成整改" in notice
+    # kunming's deadlines apply, but only a kunming group cites kunming 第十五条
+    assert "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》及本群群规" in notice and "30 分钟内完成整改" in notice
+    assert "昆明" not in notice
     assert (
         "工作时间内" in notice and "11月16日（周一）10:30" in notice and f"/处理 {number} 处理说明" in notice
     )
@@ -301,8 +303,8 @@ async def test_daily_sync_and_weekly_summary_run_once(fake: RegisterGateway) -> 
     assert weekly.startswith("【工作群登记备案周报】测试市财政局（2026-W48")
     assert "共 3 个工作群：已备案 2，未备案 1" in weekly
     assert "「工作群702」（群号 702）备案期限 11月25日（周三）17:30，未到期" in weekly
-    assert "重复建群" in weekly and "事项「预算编制」" in weekly and "第九条" in weekly
-    assert "休眠群" in weekly and "已 40 天没有消息" in weekly and "第十五条" in weekly
+    assert "重复建群" in weekly and "事项「预算编制」" in weekly and "《黄石" not in weekly
+    assert "休眠群" in weekly and "已 40 天没有消息" in weekly and "《淮北" not in weekly
     [nr_weekly] = [t for t in sent(fake, "send_private", to=NR_SUPERVISOR) if "周报" in t]
     assert "测试自然资源局" in nr_weekly and "已逾期" in nr_weekly
 
@@ -350,7 +352,7 @@ async def test_quarterly_summary_of_cases(fake: RegisterGateway) -> None:
     await settle(rt)
     [summary] = [t for t in sent(fake, "send_private", to=SUPERVISOR) if "季度" in t]
     assert summary.startswith("【整改情况季度汇总】测试市财政局（2026年第3季度）")
-    assert "《昆明市党政群网站及新媒体管理办法》第十九条" in summary
+    assert "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》及本群群规" in summary and "昆明" not in summary
     assert "整改事项 3 件：按期完成 1，超期完成 1，逾期未结 1；超期率 67%" in summary
     assert "涉密标识 2，身份证号码 1" in summary and "超期率较高" in summary
 
