@@ -181,7 +181,8 @@ async def test_invitation_by_a_member_is_flagged(rt: Runtime, fake: FakeGateway)
     await settle(rt)
     assert [c["approve"] for c in sent(fake, "join_request")] == [True, True]
     notes = [p["text"] for p in sent(fake, "send_private")]
-    assert len(notes) == 2 and all(f"群成员 {MEMBER} 邀请" in t and "及本群群规" in t and "宜春" not in t for t in notes)
+    assert len(notes) == 2
+    assert all(f"群成员 {MEMBER} 邀请" in t and "及本群群规" in t and "宜春" not in t for t in notes)
     flagged = [r for r in await audit.recent(10) if r.action == "admission.invited_by_member"]
     assert [(r.actor, r.target, r.rule) for r in flagged] == [(MEMBER, "40100", "real_name")]
 

@@ -351,7 +351,8 @@ async def test_a_dormant_group_is_noted_to_the_owner_once(fake: RegisterGateway)
     await lifecycle.sync_all(rt, MONDAY + timedelta(days=1))
     await settle(rt)
     [note] = [t for t in sent(fake, "send_private", to=OWNER) if "没有消息" in t]
-    assert "已有 40 天没有消息" in note and "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》及本群群规" in note
+    assert "已有 40 天没有消息" in note
+    assert "依据《黄山市财政局政务新媒体平台和互联网工作群组管理办法》及本群群规" in note
     assert "淮北" not in note
     assert (await audit_actions(mark)).count("register.dormant") == 1
 
@@ -371,13 +372,12 @@ async def test_activity_is_counted_and_shown(fake: RegisterGateway) -> None:
 
 
 async def test_owners_are_known_to_the_router_after_a_restart(fake: RegisterGateway) -> None:
-    from bot.dispatch.router import role_book
-    from bot.plugins.register import lifecycle
-    from tests.plugins.register.conftest import pm
-
     from sqlalchemy import delete
 
+    from bot.dispatch.router import role_book
     from bot.models.dayone import MemberRole
+    from bot.plugins.register import lifecycle
+    from tests.plugins.register.conftest import pm
 
     await filed_group()
     # A fresh process on a database that never stored the owner's role (e.g. before it was kept).
