@@ -21,7 +21,7 @@ from bot.sim import events as ev
 from bot.sim.demo import BOT_ID, OPERATOR, Stage, scene
 from bot.sim.peer import Call
 
-GROUP = 1003  # a new group, not in the demo policy: default preset (2 working days, huangshi 第九条)
+GROUP = 1003  # a new group, not in the demo policy: default preset (2 working days, cites its own rules)
 OWNER, ADMIN, MEMBER = 20001, 20002, 30001
 GROUP_NAME = "年度预算编制专项群"
 ANY_REPLY = ("send_group_msg", "send_msg")
@@ -62,7 +62,7 @@ async def play(stage: Stage) -> None:
     peer.on("upload_private_file", lambda params: None)  # NapCat on the same machine: the file is readable
 
     stage.narrate(
-        "群主新建「年度预算编制专项群」并拉入机器人。黄石规定第九条：工作群须在 2 个工作日内登记备案；"
+        "群主新建「年度预算编制专项群」并拉入机器人。通用规范（从严）：工作群须在 2 个工作日内登记备案；"
         "机器人立即私聊群主，说明要备案什么、期限到哪天。"
     )
     await stage.send(
@@ -70,7 +70,8 @@ async def play(stage: Stage) -> None:
         f"{stage.who(OWNER)}把机器人拉进新群「{GROUP_NAME}」",
     )
     reminder = await stage.expect(PRIVATE, lambda c: "尚未备案" in c.text and str(c.user_id) == str(OWNER))
-    assert "第九条" in reminder.text and "/备案" in reminder.text, reminder.text
+    # A group without a regulation of its own cites its own rules, never another city's regulation.
+    assert "依据《工作群管理通用规范》" in reminder.text and "/备案" in reminder.text, reminder.text
 
     stage.narrate("群主在群里发送 /备案：群名、成员规模由机器人自动获取，其余各项逐一提问。")
     await stage.say(GROUP, OWNER, "/备案", role="owner")
