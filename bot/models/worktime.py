@@ -22,9 +22,25 @@ class NoticeState(StrEnum):
     REJECTED = "rejected"  # by a reviewer
     FAILED = "failed"  # the platform refused it on every attempt
     INTERRUPTED = "interrupted"  # the process died while sending: whether it went out is unknown
+    # Series (recurring notices and broadcasts) only: their posts are child rows.
+    ACTIVE = "active"  # a recurring notice; due_at is its next occurrence
+    PAUSED = "paused"  # a recurring notice its author or a manager paused
+    DISPATCHED = "dispatched"  # a broadcast whose per-group posts have been created
 
 
-OPEN_STATES = (NoticeState.REVIEW, NoticeState.QUEUED, NoticeState.POSTING)
+OPEN_STATES = (
+    NoticeState.REVIEW,
+    NoticeState.QUEUED,
+    NoticeState.POSTING,
+    NoticeState.ACTIVE,
+    NoticeState.PAUSED,
+)
+
+
+class NoticeKind(StrEnum):
+    ONCE = "once"  # one post in one group (now, at the next working start, or at a chosen time)
+    RECURRING = "recurring"  # a series in one group: one child post per occurrence
+    BROADCAST = "broadcast"  # one notice to several groups: one child post per target group
 
 
 class DeferredNotice(SQLModel, table=True):
@@ -35,7 +51,12 @@ class DeferredNotice(SQLModel, table=True):
     """
 
     __tablename__ = "steward_notice"
-    __table_args__ = (Index("ix_steward_notice_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_steward_notice_state_due", "state", "due_at"),
+        # One child per occurrence (recurring) or per target group (broadcast), whichever process
+        # creates it: the second insert fails on this index.
+        Index("uq_steward_notice_child", "parent_id", "group_id", "occurrence", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
@@ -64,6 +85,14 @@ class DeferredNotice(SQLModel, table=True):
     late: bool = False  # posted well after due_at (the bot was down or the platform refused)
     closed_by: str = Field(default="", max_length=64)  # who cancelled or rejected it
     close_reason: str = Field(default="", max_length=200)
+    kind: str = Field(default=NoticeKind.ONCE, max_length=16)
+    # A series' post: its parent (recurring or broadcast) and, for a recurrence, which occurrence.
+    parent_id: int | None = None
+    occurrence: str = Field(default="", max_length=32)
+    recurrence: str = Field(default="", max_length=64)  # bot.core.schedule.Recurrence.spec
+    targets: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # broadcast: ids
+    # The moment the author chose (/通知 定时); due_at may be later (moved into working hours).
+    requested_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class OffHoursFinding(SQLModel, table=True):

@@ -15,24 +15,31 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from bot.models.worktime import OPEN_STATES, DeferredNotice, NoticeState
+from bot.models.worktime import OPEN_STATES, DeferredNotice, NoticeKind, NoticeState
 from bot.store.db import Database, get_db
 
 __all__ = [
     "NewNotice",
+    "advance",
     "approve",
+    "change",
+    "children",
     "claim",
     "close",
     "count_open",
     "create",
+    "create_child",
     "due",
+    "edit_text",
     "get",
     "interrupt_stale",
     "list_open",
     "mark_posted",
     "release",
+    "series_due",
 ]
 
 
@@ -49,10 +56,27 @@ class NewNotice:
     at_all: bool = False
     urgent: bool = False
     source: str = "command"
+    kind: str = NoticeKind.ONCE
+    recurrence: str = ""  # recurring: bot.core.schedule.Recurrence.spec
+    targets: tuple[str, ...] = ()  # broadcast: the target group ids
+    requested_at: datetime | None = None  # /通知 定时: the moment the author chose
+
+
+def _initial_state(new: NewNotice) -> NoticeState:
+    if new.due_at is None:
+        return NoticeState.REVIEW
+    if new.kind == NoticeKind.RECURRING:
+        return NoticeState.ACTIVE
+    if new.kind == NoticeKind.BROADCAST:
+        return NoticeState.DISPATCHED
+    return NoticeState.QUEUED
 
 
 async def create(new: NewNotice, *, db: Database | None = None) -> DeferredNotice:
-    """Insert a notice: ``queued`` for ``due_at``, or ``review`` when ``due_at`` is None."""
+    """Insert a notice: ``queued`` for ``due_at``, or ``review`` when ``due_at`` is None.
+
+    A recurring notice is ``active`` with ``due_at`` its first occurrence; a broadcast is
+    ``dispatched`` (its posts are children, see :func:`create_child`)."""
     db = db or get_db()
     row = DeferredNotice(
         platform=new.platform,
@@ -64,13 +88,116 @@ async def create(new: NewNotice, *, db: Database | None = None) -> DeferredNotic
         at_all=new.at_all,
         urgent=new.urgent,
         source=new.source,
-        state=NoticeState.QUEUED if new.due_at is not None else NoticeState.REVIEW,
+        state=_initial_state(new),
         created_at=new.created_at,
         due_at=new.due_at,
+        kind=new.kind,
+        recurrence=new.recurrence,
+        targets=",".join(new.targets),
+        requested_at=new.requested_at,
     )
     async with db.session() as s:
         s.add(row)
     return row
+
+
+async def create_child(
+    parent: DeferredNotice,
+    *,
+    group_id: str,
+    self_id: str,
+    due_at: datetime,
+    created_at: datetime,
+    occurrence: str = "",
+    db: Database | None = None,
+) -> DeferredNotice | None:
+    """The post of ``parent`` in ``group_id`` (for ``occurrence``), queued for ``due_at``; None when
+    it exists already — created by this or another process (a unique index decides)."""
+    db = db or get_db()
+    row = DeferredNotice(
+        platform=parent.platform,
+        group_id=group_id,
+        self_id=self_id or parent.self_id,
+        author_id=parent.author_id,
+        author_name=parent.author_name,
+        text=parent.text,
+        at_all=parent.at_all,
+        urgent=parent.urgent,
+        source=parent.source,
+        state=NoticeState.QUEUED,
+        created_at=created_at,
+        due_at=due_at,
+        kind=NoticeKind.ONCE,
+        parent_id=parent.id,
+        occurrence=occurrence,
+        reviewer_id=parent.reviewer_id,
+        reviewed_at=parent.reviewed_at,
+    )
+    try:
+        async with db.session() as s:
+            s.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+async def series_due(now: datetime, *, limit: int = 50, db: Database | None = None) -> list[DeferredNotice]:
+    """Active recurring notices whose next occurrence (``due_at``) has come."""
+    db = db or get_db()
+    q = (
+        select(DeferredNotice)
+        .where(
+            col(DeferredNotice.kind) == NoticeKind.RECURRING,
+            col(DeferredNotice.state) == NoticeState.ACTIVE,
+            col(DeferredNotice.due_at) <= now,  # type: ignore[operator]
+        )
+        .order_by(col(DeferredNotice.due_at), col(DeferredNotice.id))
+        .limit(limit)
+    )
+    async with db.session() as s:
+        return list((await s.execute(q)).scalars())
+
+
+async def advance(
+    series_id: int, expected_due: datetime, next_due: datetime, *, db: Database | None = None
+) -> bool:
+    """Move an active series from ``expected_due`` to its next occurrence; True when this call won
+    (a second process that read the same occurrence loses and does nothing)."""
+    db = db or get_db()
+    stmt = (
+        update(DeferredNotice)
+        .where(
+            col(DeferredNotice.id) == series_id,
+            col(DeferredNotice.state) == NoticeState.ACTIVE,
+            col(DeferredNotice.due_at) == expected_due,
+        )
+        .values(due_at=next_due)
+    )
+    async with db.session() as s:
+        result: CursorResult[Any] = await s.execute(stmt)  # type: ignore[assignment]
+        return result.rowcount == 1
+
+
+async def children(parent_id: int, *, db: Database | None = None) -> list[DeferredNotice]:
+    """The posts of a recurring notice or broadcast, newest first."""
+    db = db or get_db()
+    q = (
+        select(DeferredNotice)
+        .where(col(DeferredNotice.parent_id) == parent_id)
+        .order_by(col(DeferredNotice.id).desc())
+    )
+    async with db.session() as s:
+        return list((await s.execute(q)).scalars())
+
+
+async def edit_text(
+    notice_id: int, text: str, expected: Iterable[str], *, review: bool, db: Database | None = None
+) -> bool:
+    """New text for a notice not yet (wholly) posted; ``review``: it goes back to review."""
+    values: dict[str, Any] = {"text": text}
+    if review:
+        values.update(state=NoticeState.REVIEW, reviewer_id="", reviewed_at=None)
+    return await _change(notice_id, expected, values, db)
 
 
 async def get(notice_id: int, *, db: Database | None = None) -> DeferredNotice | None:
@@ -137,6 +264,13 @@ async def due(now: datetime, *, limit: int = 20, db: Database | None = None) -> 
     )
     async with db.session() as s:
         return list((await s.execute(q)).scalars())
+
+
+async def change(
+    notice_id: int, expected: Iterable[str], values: dict[str, Any], *, db: Database | None = None
+) -> bool:
+    """``UPDATE … SET values WHERE id = notice_id AND state IN expected``; True when this call won."""
+    return await _change(notice_id, expected, values, db)
 
 
 async def _change(
@@ -267,18 +401,20 @@ async def interrupt_stale(
 
 
 async def approve(
-    notice_id: int, reviewer: str, reviewed_at: datetime, due_at: datetime, *, db: Database | None = None
+    notice_id: int,
+    reviewer: str,
+    reviewed_at: datetime,
+    due_at: datetime,
+    *,
+    state: NoticeState = NoticeState.QUEUED,
+    db: Database | None = None,
 ) -> bool:
-    """A notice in review is approved and scheduled for ``due_at``; False if it was not in review."""
+    """A notice in review is approved and scheduled for ``due_at`` (``state``: ``active`` for a
+    recurring notice, ``dispatched`` for a broadcast); False if it was not in review."""
     return await _change(
         notice_id,
         (NoticeState.REVIEW,),
-        {
-            "state": NoticeState.QUEUED,
-            "reviewer_id": reviewer,
-            "reviewed_at": reviewed_at,
-            "due_at": due_at,
-        },
+        {"state": state, "reviewer_id": reviewer, "reviewed_at": reviewed_at, "due_at": due_at},
         db,
     )
 
@@ -292,11 +428,14 @@ async def close(
     reviewed_at: datetime | None = None,
     db: Database | None = None,
 ) -> bool:
-    """Cancel (from review or queued) or reject (from review); False if it was no longer open."""
+    """Cancel (from review, queued, or a running or paused series) or reject (from review); False
+    if it was no longer open."""
     if state not in (NoticeState.CANCELLED, NoticeState.REJECTED):
         raise ValueError(f"close() cancels or rejects, not {state}")
-    expected = (
-        (NoticeState.REVIEW,) if state is NoticeState.REJECTED else (NoticeState.REVIEW, NoticeState.QUEUED)
+    expected: tuple[NoticeState, ...] = (
+        (NoticeState.REVIEW,)
+        if state is NoticeState.REJECTED
+        else (NoticeState.REVIEW, NoticeState.QUEUED, NoticeState.ACTIVE, NoticeState.PAUSED)
     )
     values: dict[str, Any] = {"state": state, "closed_by": by, "close_reason": reason[:200]}
     if state is NoticeState.REJECTED:

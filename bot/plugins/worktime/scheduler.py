@@ -26,7 +26,7 @@ from loguru import logger
 
 from bot.gateway.outbound import Priority
 from bot.models.worktime import DeferredNotice, NoticeState
-from bot.plugins.worktime import clock
+from bot.plugins.worktime import clock, series
 from bot.plugins.worktime.texts import posted_text, when
 from bot.polling import PollingLoop
 from bot.runtime import Runtime, get_runtime
@@ -150,8 +150,11 @@ async def interrupt_stale_claims(rt: Runtime, now: datetime) -> int:
 
 
 async def post_due(rt: Runtime, now: datetime) -> int:
-    """Post every queued notice due at ``now`` whose platform is connected; returns how many."""
+    """Post every queued notice due at ``now`` whose platform is connected; returns how many.
+
+    Recurring notices whose occurrence has come get that occurrence's post first."""
     await interrupt_stale_claims(rt, clock.now())
+    await series.materialise_due(rt, now)
     posted = 0
     for notice in await notices.due(now, limit=BATCH):
         if not connected(rt, notice.platform):

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot.core.calendar import WorkCalendar, WorkingHours, to_local
 from bot.core.notice import FEATURES
-from bot.models.worktime import DeferredNotice, NoticeState
+from bot.core.schedule import Recurrence
+from bot.models.worktime import DeferredNotice, NoticeKind, NoticeState
 
 _WEEKDAYS = "一二三四五六日"
 PREVIEW_CHARS = 30
@@ -21,6 +22,9 @@ STATE_LABELS: dict[str, str] = {
     NoticeState.REJECTED: "未通过审核",
     NoticeState.FAILED: "发布失败",
     NoticeState.INTERRUPTED: "发布中断",
+    NoticeState.ACTIVE: "周期发布中",
+    NoticeState.PAUSED: "已暂停",
+    NoticeState.DISPATCHED: "已群发",
 }
 
 
@@ -107,6 +111,15 @@ def notice_line(notice: DeferredNotice, reference: datetime) -> str:
         state = f"{when(notice.due_at, reference)} 发布"
         if notice.retry_at is not None:
             state += f"（发送失败，{when(notice.retry_at, reference)} 重试）"
+    if notice.kind == NoticeKind.RECURRING:
+        every = Recurrence.from_spec(notice.recurrence).describe()
+        if notice.state == NoticeState.ACTIVE and notice.due_at is not None:
+            state = f"周期：{every}，下次 {when(notice.due_at, reference)}"
+        else:
+            state = f"周期：{every}，{state}"
+    elif notice.kind == NoticeKind.BROADCAST:
+        targets = len([g for g in notice.targets.split(",") if g])
+        state = f"群发 {targets} 个群，{state}"
     who = notice.author_name or f"用户{notice.author_id}"
     urgent = "【紧急】" if notice.urgent else ""
     return f"#{notice.id} {state}｜{who}：{urgent}{preview(notice.text)}"

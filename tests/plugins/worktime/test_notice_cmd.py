@@ -211,8 +211,9 @@ async def test_review_before_post(fake: FakeGateway) -> None:
     assert asked == ["20002", "20003"]
     assert calls(fake, "send_group") and not any(CONTENT in c["text"] for c in calls(fake, "send_group"))
 
+    # Role before state: the author, a plain member, is refused for the role.
     [own] = await run(fake, msg(f"/通知 批准 {row.id}", WORKDAY_MORNING, group_id=REVIEWED))
-    assert "不能审核自己提交的通知" in own
+    assert "需要「分管领导」及以上权限" in own
     [member] = await run(
         fake, msg(f"/通知 批准 {row.id}", WORKDAY_MORNING, group_id=REVIEWED, user_id="30009")
     )
@@ -232,6 +233,15 @@ async def test_review_before_post(fake: FakeGateway) -> None:
     actions = [e.action for e in await audit.recent(10, group_id=REVIEWED)]
     assert {"notice.submitted", "notice.approved", "notice.posted"} <= set(actions)
     assert rt.policy.for_group(REVIEWED).preset.notice_review
+
+
+async def test_a_reviewer_cannot_approve_their_own_notice(fake: FakeGateway) -> None:
+    deputy = "20003"
+    await run(fake, msg(f"/通知 {CONTENT}", WORKDAY_MORNING, group_id=REVIEWED, user_id=deputy))
+    [row] = await all_notices()
+    [own] = await run(fake, msg(f"/通知 批准 {row.id}", WORKDAY_MORNING, group_id=REVIEWED, user_id=deputy))
+    assert "不能审核自己提交的通知" in own
+    assert (await notices.get(row.id)).state == NoticeState.REVIEW  # type: ignore[union-attr]
 
 
 async def test_approval_after_hours_schedules_for_the_morning(fake: FakeGateway) -> None:
