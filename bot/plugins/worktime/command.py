@@ -452,7 +452,8 @@ async def _cancel(ctx: CommandContext, number: int) -> None:
     if notice.kind == NoticeKind.BROADCAST and notice.state == NoticeState.DISPATCHED:
         await _cancel_broadcast(ctx, notice)
         return
-    if notice.state not in (NoticeState.REVIEW, NoticeState.QUEUED) or not await notices.close(
+    cancellable = (NoticeState.REVIEW, NoticeState.QUEUED, NoticeState.ACTIVE, NoticeState.PAUSED)
+    if notice.state not in cancellable or not await notices.close(
         number, NoticeState.CANCELLED, rec.user_id, "发布人取消" if by_author else "管理员取消"
     ):
         current = await notices.get(number) or notice
