@@ -286,11 +286,19 @@ def notices_cmd() -> None:
     if not rows:
         click.echo("没有待发布或待审核的通知。")
         return
+    from bot.core.schedule import Recurrence
+
     tz = ZoneInfo("Asia/Shanghai")
     for n in rows:
         due = n.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if n.due_at else "待审核"
         text = " ".join(n.text.split())[:40]
         where = f"{n.platform}:{n.group_id}"
+        if n.kind == "recurring":
+            where += f" 周期（{Recurrence.from_spec(n.recurrence).describe()}）"
+        elif n.kind == "broadcast":
+            where = f"{n.platform}:群发 {len([g for g in n.targets.split(',') if g])} 个群"
+        elif n.parent_id is not None:
+            where += f" 属于 #{n.parent_id}"
         click.echo(f"#{n.id} {n.state:<9} {due:<16} {where} 发布人 {n.author_id}  {text}")
 
 
