@@ -17,11 +17,14 @@ RAW_MESSAGE_ID = "steward_raw_message_id"  # where an original non-numeric messa
 RECEIVED = "steward_received"  # when the frame arrived here (UNIX seconds), set by the adapter
 TIME_REPLACED = "steward_time_replaced"  # set when the event's own time was absurd
 
-# An event time before 2000 or more than a day ahead of its arrival is not a real send time (a
+# An event time before 2000 or more than a year ahead of its arrival is not a real send time (a
 # `"time": 0`, a clock reset, garbage): such an event is treated as sent when it arrived, so that no
 # bookkeeping (first seen, deadlines, strikes) starts decades ago and no computation walks that far.
+# A time inside that range is kept for the rules that judge by the sender's time (working hours,
+# content): implementations replaying history, the simulator and tests set times days ahead, and
+# bookkeeping that must not trust the sender's clock reads the record's `received` instead.
 EARLIEST_TIME = 946_684_800.0  # 2000-01-01T00:00:00Z
-FUTURE_SLACK = 86_400.0
+FUTURE_SLACK = 400 * 86_400.0
 
 _SENDER_INT = ("user_id", "age")
 _SENDER_STR = ("nickname", "sex", "card", "area", "level", "role", "title")

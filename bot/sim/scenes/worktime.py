@@ -86,3 +86,28 @@ async def play(stage: Stage) -> None:
         time=evening + timedelta(minutes=3),
     )
     await stage.expect(ANY_REPLY, lambda c: c.text.startswith("【紧急】明早7点前"))
+
+    stage.narrate(
+        "/通知 定时 …：管理员指定发布时间。机器人先复述它理解的时间；所选时间不在工作时间时，"
+        "顺延到下一个工作时间开始并说明依据。"
+    )
+    await stage.say(
+        GROUP,
+        ADMIN,
+        "/通知 定时 明天 7:30 请各科室上班后查收年终考核通知。",
+        role="admin",
+        time=evening + timedelta(minutes=4),
+    )
+    scheduled = await stage.expect(ANY_REPLY, lambda c: "定时通知 #" in c.text)
+    assert "理解为「明天 7:30」" in scheduled.text and "不在本群工作时间" in scheduled.text
+
+    stage.narrate("/通知 每周一 9:00 …：周期通知。节假日的周一不发，调休上班日照常；可暂停、恢复、取消。")
+    await stage.say(
+        GROUP,
+        ADMIN,
+        "/通知 每周一 9:00 请各科室于今天下班前报送上周工作小结。",
+        role="admin",
+        time=evening + timedelta(minutes=5),
+    )
+    weekly = await stage.expect(ANY_REPLY, lambda c: "周期通知 #" in c.text)
+    assert "每周一 09:00" in weekly.text and "首次发布" in weekly.text
