@@ -39,6 +39,9 @@ class Command:
     handler: Handler
     scope: Scope = "any"
     order: int = 100  # position in /帮助
+    # Its arguments quote prohibited content on purpose (lexicon words, a text to test): the content
+    # gate leaves it alone when the caller may use it (bot/dispatch/router.py).
+    quotes_content: bool = False
 
     def help_text(self) -> str:
         alias = f"（别名 /{'、/'.join(self.aliases)}）" if self.aliases else ""
@@ -79,11 +82,12 @@ def command(
     usage: str,
     scope: Scope = "any",
     order: int = 100,
+    quotes_content: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a command handler: `@command("状态", aliases=("status",), role=Role.ADMIN, ...)`."""
 
     def deco(fn: Handler) -> Handler:
-        registry.add(Command(name, aliases, role, summary, usage, fn, scope, order))
+        registry.add(Command(name, aliases, role, summary, usage, fn, scope, order, quotes_content))
         return fn
 
     return deco

@@ -1,6 +1,8 @@
-"""The message path: record → command (dict lookup) or the message hooks (content rules, activity).
+"""The message path: record → the content gate → command (dict lookup) or the message hooks.
 
 One NoneBot matcher feeds this; capabilities register hooks here instead of adding matchers.
+The content gate (the guard) sees every group message first, commands included: a command is
+no way around the content rules (`/帮助 ` + an ID number is recalled like the number alone).
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from loguru import logger
 from bot.dispatch import rolestore
 from bot.dispatch.commands import Command, UsageError, registry, split_command
 from bot.dispatch.context import CommandContext
-from bot.dispatch.roles import resolve_role, role_book
+from bot.dispatch.roles import Role, resolve_role, role_book
 from bot.intake.record import MessageRecord
 from bot.intake.stats import stats
 from bot.runtime import Runtime
 from bot.store import audit, groups
 
 MessageHook = Callable[[MessageRecord, Runtime], Awaitable[None]]
+# A gate sees a group message before anything acts on it; `command` is the command it invokes (None
+# for a plain message). True means the gate acted on the message (a violation): a command is then
+# not run (a plain message still reaches the message hooks, which record activity and the like).
+MessageGate = Callable[[MessageRecord, Runtime, "Command | None"], Awaitable[bool]]
 message_hooks: list[MessageHook] = []
 every_message_hooks: list[MessageHook] = []
+message_gates: list[MessageGate] = []
 
 
 def on_group_message(hook: MessageHook) -> MessageHook:
@@ -34,6 +41,26 @@ def on_every_group_message(hook: MessageHook) -> MessageHook:
     and the like). It must be cheap and must not reply."""
     every_message_hooks.append(hook)
     return hook
+
+
+def gate_group_message(gate: MessageGate) -> MessageGate:
+    """Register a gate over every group message, commands included (the content guard)."""
+    message_gates.append(gate)
+    return gate
+
+
+async def _gated(rec: MessageRecord, rt: Runtime, cmd: Command | None) -> bool:
+    if cmd is not None and cmd.quotes_content:
+        await rolestore.refresh_user(rec.platform, rec.user_id)
+        if _role(rec, rt) >= cmd.min_role:
+            return False  # /词库 添加 <word> by someone who may: the word is the point
+    for gate in message_gates:
+        try:
+            if await gate(rec, rt, cmd):
+                return True
+        except Exception:  # a broken gate must not stop the group's commands
+            logger.exception(f"message gate {getattr(gate, '__qualname__', gate)} failed")
+    return False
 
 
 async def _run(hooks: list[MessageHook], rec: MessageRecord, rt: Runtime) -> None:
@@ -55,8 +82,10 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
         await groups.touch(rec.platform, rec.group_id, rec.self_id, rec.time)
         await _run(every_message_hooks, rec, rt)
     parsed = split_command(rec.text)
+    cmd = registry.get(parsed[0]) if parsed else None
+    if rec.is_group and await _gated(rec, rt, cmd) and cmd is not None:
+        return True  # refused for its content: handled as that violation
     if parsed:
-        cmd = registry.get(parsed[0])
         if cmd is not None:
             await run_command(cmd, parsed[1], rec, rt)
             return True
@@ -73,9 +102,8 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
     return False
 
 
-async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:
-    await rolestore.refresh_user(rec.platform, rec.user_id)  # a role stored by another process holds now
-    role = resolve_role(
+def _role(rec: MessageRecord, rt: Runtime) -> Role:
+    return resolve_role(
         rec.user_id,
         group_id=rec.group_id,
         platform=rec.platform,
@@ -84,6 +112,11 @@ async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) 
         superusers=rt.superusers,
         book=role_book,
     )
+
+
+async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:
+    await rolestore.refresh_user(rec.platform, rec.user_id)  # a role stored by another process holds now
+    role = _role(rec, rt)
     ctx = CommandContext(record=rec, command=cmd, args=args, role=role, runtime=rt)
     if cmd.scope == "group" and not rec.is_group:
         ctx.reply(f"/{cmd.name} 需要在群内使用。")

@@ -25,9 +25,10 @@ def _missing_capabilities() -> str:
 @command("帮助", aliases=("help",), summary="本群的管理规则和您可用的命令", usage="/帮助 [命令名]", order=0)
 async def help_(ctx: CommandContext) -> None:
     if ctx.args:
-        cmd = registry.get(ctx.args.lstrip("/／").split()[0])
-        if cmd is None:
-            raise UsageError(f"没有 /{ctx.args} 这个命令。")
+        name = ctx.args.lstrip("/／").split()[0]
+        cmd = registry.get(name)
+        if cmd is None:  # echo a short name only: never repeat what a member typed at length
+            raise UsageError(f"没有 /{name} 这个命令。" if len(name) <= 12 else "没有这个命令。")
         ctx.reply(cmd.help_text())
         return
     rec, rt = ctx.record, ctx.runtime

@@ -19,9 +19,10 @@ from bot.core.guard.carried import is_plain
 from bot.core.guard.categories import kind_label
 from bot.core.guard.finding import Act
 from bot.dispatch import on_notice
+from bot.dispatch.commands import Command
 from bot.dispatch.hooks import content_check
 from bot.dispatch.roles import Role
-from bot.dispatch.router import message_hooks, role_book
+from bot.dispatch.router import gate_group_message, role_book
 from bot.gateway.base import Capability, GatewayError
 from bot.gateway.outbound import Priority
 from bot.intake.record import MessageRecord, NoticeRecord
@@ -70,10 +71,14 @@ def capabilities(rt: Runtime, inc: Incident) -> tuple[bool, bool]:
     return can_recall and inc.source != "file", can_mute
 
 
-async def guard_message(rec: MessageRecord, rt: Runtime) -> None:
-    """The content pass over every group message that is not a command."""
+async def guard_message(rec: MessageRecord, rt: Runtime, command: Command | None = None) -> bool:
+    """The content pass over every group message, commands included; True when it acted on a
+    violation. A command is judged as the same text sent as a plain message would be: when that
+    would be recalled, the command is refused and handled as that violation (the router does not
+    run it). A command is judged as a dry run (no repeat / flood memory), and only what would be
+    recalled stops it: a minor finding in a command's arguments is not worth refusing it."""
     if rec.user_id == rec.self_id:
-        return
+        return False
     if not state.loaded:
         await state.load(rt)
     c = state.compiled(rt, rec.group_id)
@@ -81,14 +86,16 @@ async def guard_message(rec: MessageRecord, rt: Runtime) -> None:
     msg = GuardInput(
         rec.text, rec.segments, rec.group_id, rec.user_id, rec.message_id, rec.time, c.scope, rec.at_all
     )
-    verdict = state.engine.judge(msg, c.cfg, exempt=exempt)
+    verdict = state.engine.judge(msg, c.cfg, exempt=exempt, remember=command is None)
     state.counters.checked += 1
     if not is_plain(rec.segments):
         verdict, what = deep.with_carried(rec, c, verdict)
         if what.deep and (verdict is None or Act.RECALL not in verdict.acts):
             deep.deep.submit(rt, rec, what, exempt=exempt)
     if verdict is None:
-        return
+        return False
+    if command is not None and (exempt or c.observe or not _recall_worthy(verdict)):
+        return False  # not recalled as a plain message either: the command runs
     inc = Incident(
         rec.platform,
         rec.self_id,
@@ -99,12 +106,24 @@ async def guard_message(rec: MessageRecord, rt: Runtime) -> None:
         rec.sender_role,
         rec.card or rec.nickname,
     )
-    await enforce(rt, inc, c, verdict, exempt=exempt)
+    p = await enforce(rt, inc, c, verdict, exempt=exempt)
+    if command is not None:
+        logger.info(f"guard refused /{command.name} in {inc.group_id} by {inc.user_id}")
+        if not (p.warn_group or p.warn_private):  # the member is told why nothing answered
+            cite = c.preset.cite(verdict.cite_key)
+            rt.actions.send_private(
+                inc.platform, inc.self_id, inc.user_id, texts.command_refused(command.name, verdict, cite)
+            )
+    return True
 
 
-# The content pass runs before the other capabilities' hooks: a recall must not wait for their I/O
-# (the router runs hooks one after another in registration order, and plugins load alphabetically).
-message_hooks.insert(0, guard_message)
+def _recall_worthy(verdict: Verdict) -> bool:
+    return Act.RECALL in verdict.acts or verdict.serious or verdict.sensitive
+
+
+# The content pass runs before everything else on a group message: a recall must not wait for
+# other capabilities' I/O, and a command is no way around it.
+gate_group_message(guard_message)
 
 
 @on_notice
@@ -353,7 +372,7 @@ async def refuse_prohibited(rt: Runtime, rec: MessageRecord, text: str) -> str |
     c = state.compiled(rt, rec.group_id)
     msg = GuardInput(text, (), rec.group_id, rec.user_id, rec.message_id, rec.time, c.scope)
     verdict = state.engine.judge(msg, c.cfg, remember=False)
-    if verdict is None or not (Act.RECALL in verdict.acts or verdict.serious or verdict.sensitive):
+    if verdict is None or not _recall_worthy(verdict):
         return None
     labels = "、".join(dict.fromkeys(kind_label(f.kind) for f in verdict.findings))
     cite = c.preset.cite(verdict.cite_key)

@@ -159,6 +159,16 @@ def group_warning(
     return "\n".join(lines)
 
 
+def command_refused(name: str, verdict: Verdict, cite: str) -> str:
+    """A command refused for its content, when no warning told the member already."""
+    f = verdict.primary
+    return "\n".join([
+        f"您好！您发送的 /{name} 命令{what(f, who='').removeprefix('刚才发送的消息')}，命令未执行。",
+        _rule(cite, f.cite_key),
+        "请去掉这部分内容后重新发送。",
+    ])
+
+
 def private_reminder(
     verdict: Verdict,
     *,

@@ -49,6 +49,7 @@ def _label(category: str) -> str:
     summary="增删本群或本单位的关键词，测试一段文字",
     usage=USAGE,
     order=40,
+    quotes_content=True,
 )
 async def words(ctx: CommandContext) -> None:
     argv = ctx.argv
