@@ -28,7 +28,8 @@ from bot.sim.ports import free_port, port_open
 
 __all__ = ["REPO_ROOT", "BotProcess", "BotStartError"]
 
-#: the repository root, so that ``import bot`` works whatever the child's working directory
+#: the repository root (or, installed, the site-packages folder), so that ``import bot`` works
+#: whatever the child's working directory
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Variables that NoneBot or the bot read from the environment. They are removed from the inherited
@@ -159,13 +160,15 @@ class BotProcess:
             "SUPERUSERS": json.dumps(self.superusers),
             "DATABASE_URL": self.database_url,
             "STEWARD_DATA_DIR": str(self.data_dir),
-            # The child runs in its data dir; give it the repository's holiday overrides, as an
-            # operator's bot started from the repository would read them.
-            "STEWARD_HOLIDAYS_DIR": str(REPO_ROOT / "config" / "holidays"),
             "LOG_LEVEL": self.log_level,
             # Scenes and tests meet their groups as known unless they ask for day one (extra_env).
             "STEWARD_FIRST_SIGHT": "false",
         })
+        holidays = REPO_ROOT / "config" / "holidays"
+        if holidays.is_dir():  # a checkout (an installed package has no operator config)
+            # The child runs in its data dir; give it the repository's holiday overrides, as an
+            # operator's bot started from the repository would read them.
+            env["STEWARD_HOLIDAYS_DIR"] = str(holidays)
         if self.access_token is not None:
             env["ONEBOT_ACCESS_TOKEN"] = self.access_token
         if self.policy_file is not None:
