@@ -626,3 +626,12 @@ def register_export(path: Path, fmt: str | None, units: tuple[str, ...], full: b
 from bot.web.cli import build as _build_web  # noqa: E402  (the dashboard's accounts: python -m bot web …)
 
 main.add_command(_build_web(ZhGroup))
+
+
+@main.command("doctor")
+def doctor_cmd() -> None:
+    """检查部署并说明如何修复：.env、访问令牌、数据库及其结构版本、个人信息密钥、
+    今明两年的节假日数据、是否有 OneBot 实现连接。"""
+    from bot.doctor import report, run_checks
+
+    sys.exit(report(asyncio.run(run_checks()), click.echo))
