@@ -3,15 +3,23 @@
 NoneBot logs every incoming event with its full text at SUCCESS level. Message text may carry
 personal data (SPEC: never in logs), and one log line per message is also measurable cost, so those
 lines are dropped; our own intake logs only types and counters.
+
+Two lines of defence: at the source, no OneBot event model renders a log line
+(bot/intake/adapters.py); at the sink (here, for every logger), NoneBot's event lines are dropped
+whatever model produced them, and ID-shaped and mobile-shaped numbers are masked in every message
+and exception text that is written.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from loguru import logger
+
+from bot.core.identity.redact import scrub_for_log
 
 _FORMAT = "<g>{time:MM-DD HH:mm:ss}</g> [<lvl>{level}</lvl>] <c><u>{name}</u></c> | {message}"
 _FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} [{level}] {name} | {message}"
@@ -20,9 +28,29 @@ _handlers: list[int] = []
 _console_floor: int = 0
 
 
+# NoneBot's event line: "<adapter> <self id> | [notice.group_card]: {…the whole payload…}".
+_EVENT_LINE = re.compile(r"^[\w .-]+ \S+ \| \[[\w.]+\]")
+_NONEBOT = ("nonebot", "nonebot.message")
+
+
+class _Redacted(Exception):
+    """Stands in for a logged exception whose text had to be masked (its chain is not kept)."""
+
+
 def _keep(record: Any) -> bool:
-    # nonebot.message: "<bot> | [message.group.normal]: Message … '<text>'" and matcher chatter.
-    return not (record["name"] == "nonebot.message" and record["level"].name in ("SUCCESS", "INFO"))
+    if record["name"] in _NONEBOT and record["level"].name in ("SUCCESS", "INFO"):
+        # nonebot.message: "<bot> | [message.group.normal]: Message … '<text>'" and matcher chatter;
+        # NoneBot ≥ 2.4 names its records "nonebot", so the event line is recognised by its shape.
+        if record["name"] == "nonebot.message" or _EVENT_LINE.match(record["message"]):
+            return False
+    record["message"] = scrub_for_log(record["message"])
+    exc = record["exception"]
+    if exc is not None and exc.value is not None:
+        text = str(exc.value)
+        clean = scrub_for_log(text)
+        if clean != text:
+            record["exception"] = type(exc)(exc.type, _Redacted(clean), exc.traceback)
+    return True
 
 
 def quiet_console(level: str = "WARNING") -> None:

@@ -21,8 +21,10 @@ from nonebot.adapters.onebot.utils import get_auth_bearer
 from nonebot.adapters.onebot.v11 import Adapter as V11Adapter
 from nonebot.adapters.onebot.v11 import Bot as V11Bot
 from nonebot.adapters.onebot.v11 import Event as V11Event
+from nonebot.adapters.onebot.v11.adapter import DEFAULT_MODELS as V11_MODELS
 from nonebot.adapters.onebot.v12 import Adapter as V12Adapter
 from nonebot.adapters.onebot.v12 import Event as V12Event
+from nonebot.adapters.onebot.v12.adapter import DEFAULT_MODELS as V12_MODELS
 from nonebot.adapters.onebot.v12.utils import flattened_to_nested
 from nonebot.compat import type_validate_python
 from nonebot.drivers import HTTPServerSetup, Request, Response, WebSocket
@@ -267,7 +269,7 @@ class StewardV11Adapter(_Credentials, V11Adapter):
         if data.get("post_type") == "message_sent":
             stats.self_sent += 1  # NapCat reports the bot's own messages; nothing to act on
             return None
-        return _parse(cls.get_event_model(data), V11Event, data)
+        return _parse(cls.get_event_model(data), _QUIET_V11_BASE, data)
 
 
 class StewardV12Adapter(_Credentials, V12Adapter):
@@ -297,8 +299,30 @@ class StewardV12Adapter(_Credentials, V12Adapter):
         data = sanitize_v12(data)
         if TIME_REPLACED in data and data.get("type") != "meta":
             stats.time_replaced += 1
-        return _parse(cls.get_event_model(data, impl), V12Event, data)
+        return _parse(cls.get_event_model(data, impl), _QUIET_V12_BASE, data)
 
 
 StewardV11Adapter.add_custom_model(QuietV11GroupMessage, QuietV11PrivateMessage, QuietV11GroupRequest)
 StewardV12Adapter.add_custom_model(QuietV12GroupMessage, QuietV12PrivateMessage)
+
+
+def _no_log(self: Any) -> str:
+    raise NoLogException(_ADAPTER)
+
+
+def _quiet(model: type) -> type:
+    return type(f"Quiet{model.__name__}", (model,), {"get_log_string": _no_log, "__module__": __name__})
+
+
+# Every other model too: NoneBot's generic models (NoticeEvent, RequestEvent, the base Event …) log
+# the whole payload — a friend request's comment with name and phone, a card change, an unknown
+# notice's text. No OneBot event reaches the log through NoneBot; bot/logs.py filters the sink too.
+_QUIET_ALREADY = (v11.GroupMessageEvent, v11.PrivateMessageEvent, v11.GroupRequestEvent)
+_QUIET_ALREADY_V12 = (v12.GroupMessageEvent, v12.PrivateMessageEvent)
+# (NoneBot's model lists grow with add_custom_model: skip our own models.)
+_LOUD_V11 = [m for m in V11_MODELS if m not in _QUIET_ALREADY and m.__module__ != __name__]
+_LOUD_V12 = [m for m in V12_MODELS if m not in _QUIET_ALREADY_V12 and m.__module__ != __name__]
+StewardV11Adapter.add_custom_model(*(_quiet(m) for m in _LOUD_V11))
+StewardV12Adapter.add_custom_model(*(_quiet(m) for m in _LOUD_V12))
+_QUIET_V11_BASE = _quiet(V11Event)  # when no model fits at all
+_QUIET_V12_BASE = _quiet(V12Event)
