@@ -159,12 +159,15 @@ def run_cmd() -> None:
 
 
 @main.command("demo")
-@click.option("--scene", default=None, help="只演示这个场景")
-def demo_cmd(scene: str | None) -> None:
-    """演示：启动机器人和内置的 OneBot 模拟器，按脚本演示各项功能（无需 QQ 账号）。"""
+@click.option("--scene", default=None, help="只演示这个场景（场景名见 --list）")
+@click.option("--list", "list_only", is_flag=True, help="列出全部场景")
+@click.pass_context
+def demo_cmd(ctx: click.Context, scene: str | None, list_only: bool) -> None:
+    """演示：启动机器人和内置的 OneBot 模拟器，按脚本演示各项功能（无需 QQ 账号）。
+    加 --verbose（python -m bot --verbose demo）同时显示机器人调用的其他接口。"""
     from bot.sim.demo import main as demo_main
 
-    sys.exit(demo_main(scene))
+    sys.exit(demo_main(scene, verbose=is_verbose(), list_only=list_only))
 
 
 @main.group("db")

@@ -14,7 +14,7 @@ import pkgutil
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib import resources
 from typing import Any, TextIO
 
 from bot.core.crypto import generate_key
@@ -22,7 +22,6 @@ from bot.sim import events as ev
 from bot.sim.peer import Call, OneBotV11Peer
 from bot.sim.process import BotProcess
 
-DEMO_POLICY = Path(__file__).parent / "demo_policy.toml"
 OPERATOR = 10001
 BOT_ID = ev.DEFAULT_SELF_ID
 
@@ -44,6 +43,9 @@ class Stage:
     peer: OneBotV11Peer
     out: TextIO = sys.stdout
     people: dict[int, str] = field(default_factory=lambda: dict(PEOPLE))
+    #: also print the bot's raw API calls (member lists, group info, uploads)
+    verbose: bool = False
+    _shown: set[int] = field(default_factory=set)
 
     def narrate(self, text: str) -> None:
         print(f"  · {text}", file=self.out)
@@ -77,15 +79,24 @@ class Stage:
     ) -> Call:
         """Wait for the bot to do something, print it, and return it (AssertionError if it does not)."""
         call = await self.peer.wait_call(action, predicate, timeout=timeout)
-        self.show(call)
+        self._flush(through=call)
         return call
 
     async def settle(self, quiet: float = 0.5) -> list[Call]:
         """Print whatever else the bot did until it has been quiet for `quiet` seconds."""
         rest = await self.peer.drain(quiet=quiet)
-        for call in rest:
-            self.show(call)
+        self._flush()
         return rest
+
+    def _flush(self, through: Call | None = None) -> None:
+        """Print the calls not printed yet in the order the bot made them, up to `through`: an
+        acknowledgement the bot sent before the result a scene waited for is printed before it."""
+        for call in list(self.peer.calls):
+            if id(call) not in self._shown and call.outcome != "pending":
+                self._shown.add(id(call))
+                self.show(call)
+            if call is through:
+                return
 
     def show(self, call: Call) -> None:
         p = call.params
@@ -104,8 +115,10 @@ class Stage:
             verdict = "通过" if p.get("approve") else "拒绝"
             reason = f"（理由：{p['reason']}）" if p.get("reason") else ""
             line = f"机器人{verdict}了入群申请{reason}"
-        else:
+        elif self.verbose:
             line = f"机器人调用 {a}"
+        else:
+            return  # member lists, group info, uploads: plumbing, shown with --verbose
         print(f"  ⇒ {line}", file=self.out)
 
     def _mentions(self, params: dict[str, Any]) -> str:
@@ -153,7 +166,17 @@ def load_scenes() -> list[Scene]:
     return sorted(SCENES.values(), key=lambda s: (s.order, s.name))
 
 
-async def play(names: Iterable[str] | None = None, out: TextIO = sys.stdout) -> int:
+def describe_scenes(out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    for sc in load_scenes():
+        print(f"{sc.name:<12}{sc.title}", file=out)
+    return 0
+
+
+async def play(names: Iterable[str] | None = None, out: TextIO = sys.stdout, *, verbose: bool = False) -> int:
+    """Play the scenes in order. Each scene gets a fresh bot process, data directory and OneBot
+    peer, so it plays the same alone (`--scene`) as in the whole demo, and no scene's scripted
+    timestamps or late notices reach the next one."""
     scenes = load_scenes()
     wanted = set(names or ())
     if wanted:
@@ -166,25 +189,30 @@ async def play(names: Iterable[str] | None = None, out: TextIO = sys.stdout) -> 
             return 2
         scenes = [s for s in scenes if s.name in wanted]
     print("工作群管家演示：启动机器人和内置的 OneBot 模拟器（无需 QQ 账号）…", file=out)
-    async with BotProcess(
-        superusers=[str(OPERATOR)], policy_file=DEMO_POLICY, secret_key=generate_key(), log_level="WARNING"
-    ) as bot:
-        print(f"机器人已在 {bot.ws_url_v11} 等待连接；模拟器以 NapCat 的方式接入。", file=out)
-        async with OneBotV11Peer(bot.ws_url_v11, access_token=bot.access_token, self_id=BOT_ID) as peer:
-            failed = 0
-            for sc in scenes:
-                print(f"\n=== 场景：{sc.title}（{sc.name}）===", file=out)
-                stage = Stage(bot=bot, peer=peer, out=out)
-                try:
-                    await sc.play(stage)
-                    await stage.settle(0.3)
-                except AssertionError as e:
-                    failed += 1
-                    print(f"  ✗ 场景未按预期进行：{e}", file=out)
-                peer.clear()
+    print("每个场景使用一个全新的机器人进程和数据库；模拟器以 NapCat 的方式接入。", file=out)
+    failed = 0
+    with resources.as_file(resources.files("bot.sim") / "demo_policy.toml") as policy:
+        for sc in scenes:
+            print(f"\n=== 场景：{sc.title}（{sc.name}）===", file=out)
+            async with BotProcess(
+                superusers=[str(OPERATOR)], policy_file=policy, secret_key=generate_key(), log_level="WARNING"
+            ) as bot:
+                if verbose:
+                    print(f"  （机器人在 {bot.ws_url_v11} 等待连接）", file=out)
+                peer_ = OneBotV11Peer(bot.ws_url_v11, access_token=bot.access_token, self_id=BOT_ID)
+                async with peer_ as peer:
+                    stage = Stage(bot=bot, peer=peer, out=out, verbose=verbose)
+                    try:
+                        await sc.play(stage)
+                        await stage.settle(0.5)
+                    except AssertionError as e:
+                        failed += 1
+                        print(f"  ✗ 场景未按预期进行：{e}", file=out)
     print("\n演示结束。" if not failed else f"\n演示结束：{failed} 个场景未按预期进行。", file=out)
     return 1 if failed else 0
 
 
-def main(scene_name: str | None = None) -> int:
-    return asyncio.run(play([scene_name] if scene_name else None))
+def main(scene_name: str | None = None, *, verbose: bool = False, list_only: bool = False) -> int:
+    if list_only:
+        return describe_scenes()
+    return asyncio.run(play([scene_name] if scene_name else None, verbose=verbose))

@@ -106,3 +106,10 @@ async def test_heartbeat_live_and_stale(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert live_beats(tmp_path) == [] and not dead.exists()
+
+
+def test_demo_lists_its_scenes() -> None:
+    result = CliRunner().invoke(main, ["demo", "--list"])
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names[:2] == ["foundation", "admission"] and "guard" in names and "register" in names

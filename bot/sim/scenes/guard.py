@@ -58,3 +58,9 @@ async def play(stage: Stage) -> None:
     note = await stage.expect(PRIVATE, lambda c: str(c.user_id) == str(OWNER))
     for sent in (warning.text, note.text):
         assert "分工" not in sent and "5年" not in sent and "经研究" not in sent, "不得复述涉密内容"
+
+    stage.narrate("涉密标识是严重问题：机器人同时立为整改事项，私聊群主督办，并写明整改期限。")
+    case = await stage.expect(
+        PRIVATE, lambda c: str(c.user_id) == str(OWNER) and "【整改通知】" in c.text, timeout=20
+    )
+    assert "分工" not in case.text and "经研究" not in case.text, "不得复述涉密内容"
