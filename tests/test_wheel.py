@@ -106,6 +106,15 @@ def test_wheel_carries_its_data_and_runs_from_elsewhere(installed: Path, tmp_pat
     where, lexicons, presets = probe.stdout.split()
     assert Path(where).is_relative_to(installed), where
     assert int(lexicons) >= 10 and int(presets) >= 6
+    # Every data file of the package made it into the wheel (templates, assets, lexicons, presets …).
+    package = Path(where).parent
+    shipped = {
+        p.relative_to(REPO_ROOT / "bot")
+        for p in (REPO_ROOT / "bot").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    }
+    missing = sorted(str(p) for p in shipped if not (package / p).is_file())
+    assert not missing, f"not in the wheel: {missing}"
     # The console script, quiet and Chinese, from a folder that has no config at all.
     check = _run([str(installed / "bin" / "steward"), "check-config"], cwd=tmp_path)
     assert check.returncode == 0 and "配置有效" in check.stdout, check.stdout + check.stderr
