@@ -111,6 +111,34 @@ def share_link_seg(title: str, url: str) -> Segment:
     })
 
 
+def forward_seg(forward_id: str) -> Segment:
+    """A forwarded chat record (合并转发) as NapCat, Lagrange and go-cqhttp deliver it: only an id, the
+    content is fetched with ``get_forward_msg``."""
+    return {"type": "forward", "data": {"id": forward_id}}
+
+
+def forward_node(user_id: int, nickname: str, message: MessageLike, *, impl: Impl = "napcat",
+                 time: TimeLike = None) -> dict[str, Any]:
+    """One message of a ``get_forward_msg`` answer, in the shape ``impl`` answers with: NapCat and
+    LLOneBot ``{sender, message}``, go-cqhttp ``{sender, content}``, Lagrange ``{type: node, data}``."""
+    segments = to_segments(message)
+    if impl == "lagrange":
+        return {"type": "node", "data": {"user_id": str(user_id), "nickname": nickname, "content": segments}}
+    sender = {"user_id": user_id, "nickname": nickname}
+    body = "content" if impl == "gocq" else "message"
+    node: dict[str, Any] = {"sender": sender, "time": timestamp(time), body: segments}
+    if impl in ("napcat", "llonebot"):
+        node |= {"user_id": user_id, "message_type": "group", "message_format": "array",
+                 "message_id": next_message_id()}
+    return node
+
+
+def image_url_seg(url: str, *, file: str | None = None) -> Segment:
+    """A received picture as NapCat sends it: the CDN ``url`` the bot downloads it from."""
+    return {"type": "image", "data": {"file": file or url.rsplit("/", 1)[-1] or "image.png", "url": url,
+                                      "summary": "", "sub_type": 0}}
+
+
 def to_segments(message: MessageLike) -> list[Segment]:
     """Plain text becomes one text segment; segment lists are copied so callers can reuse theirs."""
     if isinstance(message, str):

@@ -527,6 +527,8 @@ class OneBotV11Peer(ActionPeer):
             self.set_members(gid, entries)
         self._message_ids = itertools.count(ev.next_message_id() + 5_000_000)
         self._heartbeat: asyncio.Task[None] | None = None
+        # Forwarded records (合并转发) the peer knows: id → messages (see ``events.forward_node``).
+        self.forwards: dict[str, list[JSON]] = {}
 
     def _headers(self) -> dict[str, str]:
         # NapCat's reverse-WS client sends both; the adapter requires X-Self-ID.
@@ -707,5 +709,10 @@ class OneBotV11Peer(ActionPeer):
                 return reply
             case "can_send_image" | "can_send_record":
                 return {"yes": True}
+            case "get_forward_msg":
+                fid = str(params.get("message_id") or params.get("id") or "")
+                if fid not in self.forwards:
+                    raise ActionError(100, "消息不存在")
+                return {"messages": [dict(m) for m in self.forwards[fid]]}
             case _:
                 return super().default_response(action, params)

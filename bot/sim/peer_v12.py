@@ -23,6 +23,7 @@ __all__ = [
     "v12_alt_message",
     "v12_connect",
     "v12_file_seg",
+    "v12_group_file_notice",
     "v12_group_member_decrease",
     "v12_group_member_increase",
     "v12_group_message",
@@ -33,6 +34,7 @@ __all__ = [
     "v12_private_message",
     "v12_status_update",
     "v12_text_seg",
+    "wx_app_seg",
     "wx_link_seg",
 ]
 
@@ -80,8 +82,25 @@ def v12_file_seg(file_id: str, name: str | None = None) -> Segment:
 
 
 def wx_link_seg(title: str, url: str, des: str = "") -> Segment:
-    """ComWeChat's shared-link card (extension segment ``wx.link``)."""
-    return {"type": "wx.link", "data": {"title": title, "des": des, "url": url, "file_id": ""}}
+    """ComWeChatBotClient's shared-link card (extension segment ``wx.link``), spelt as it spells it:
+    ``tittle`` and ``des``."""
+    return {"type": "wx.link", "data": {"tittle": title, "des": des, "url": url, "image": ""}}
+
+
+def wx_app_seg(title: str, url: str = "", appid: str = "gh_0123456789ab@app") -> Segment:
+    """ComWeChatBotClient's mini-program card (``wx.app``)."""
+    return {"type": "wx.app", "data": {"appid": appid, "title": title, "url": url}}
+
+
+def v12_group_file_notice(group_id: str, user_id: str, name: str, *, size: int = 1024,
+                          message_id: str | None = None, time: float | None = None,
+                          self_id: str = DEFAULT_V12_SELF_ID, platform: str = DEFAULT_PLATFORM) -> JSON:
+    """ComWeChatBotClient's ``wechat.get_group_file`` notice: a file was sent to the group (name,
+    size, md5), before the file message itself (which carries only a file id)."""
+    return {**_base("notice", f"{platform}.get_group_file", time=time),
+            "self": _self(self_id, platform), "group_id": group_id, "user_id": user_id,
+            "file_name": name, "file_length": size, "md5": uuid.uuid4().hex,
+            "message_id": message_id or str(uuid.uuid4().int % 10**19)}
 
 
 def _segments(message: MessageLike) -> list[Segment]:
