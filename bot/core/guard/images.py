@@ -101,7 +101,16 @@ def _engine() -> Any:
         if _ocr_engine is None:
             from rapidocr_onnxruntime import RapidOCR
 
-            _ocr_engine = RapidOCR()
+            # One thread each: OCR must not take both cores from the event loop. Detection on the
+            # longer side capped at 960 px (the default caps the *shorter* side at 736, which blows
+            # a wide screenshot up several times); no angle classifier (screenshots are upright).
+            _ocr_engine = RapidOCR(
+                det_limit_side_len=960,
+                det_limit_type="max",
+                intra_op_num_threads=1,
+                inter_op_num_threads=1,
+                use_cls=False,
+            )
         return _ocr_engine
 
 

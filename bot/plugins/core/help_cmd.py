@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.guard.carried import coverage
+from bot.core.guard.images import ocr_available
 from bot.dispatch import CommandContext, Role, UsageError, command
 from bot.dispatch.commands import registry
 from bot.gateway.base import CAPABILITY_LABELS
@@ -44,6 +46,8 @@ async def help_(ctx: CommandContext) -> None:
         )
     if rec.platform == "wechat":
         lines.append(V12_NOTE.format(missing=_missing_capabilities()))
+    if rec.is_group:
+        lines.append(coverage(rec.platform, ocr=ocr_available()))
     usable = [c for c in registry.all() if ctx.role >= c.min_role]
     lines.append(f"您的身份：{ctx.role.label}。可用命令：")
     lines.extend(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.dispatch import CommandContext
 from bot.dispatch.hooks import status_line
+from bot.plugins.guard.deep import deep
 from bot.plugins.guard.state import state
 from bot.runtime import Runtime
 
@@ -19,4 +20,16 @@ async def guard_status(rt: Runtime, ctx: CommandContext) -> list[str]:
     base = state.base_lexicon
     if base is not None:
         line += f"；默认词库 {base.word_count()} 个词"
-    return [line]
+    lines = [line]
+    d = deep.counters
+    if d.queued or d.dropped:
+        more = (
+            f"转发与图片：排队检查 {d.queued} 条（待查 {deep.pending}），读取聊天记录 {d.forwards} 次"
+            f"（失败 {d.forward_failed}），图片 {d.images} 张（无法读取 {d.image_failed}），"
+            f"识别二维码 {d.qr_codes} 个，文字识别 {d.ocr_done} 张，处理 {d.acted} 条"
+        )
+        skipped = d.dropped + d.ocr_dropped + d.stale + d.timed_out
+        if skipped:
+            more += f"；因繁忙或超时未查 {skipped} 项"
+        lines.append(more)
+    return lines

@@ -185,3 +185,74 @@ async def test_wechat_links_files_and_the_owner(fake: FakeGateway) -> None:
     notes = [n for n in calls(wx, "send_private") if "文件名带有密级标识" in n["text"]]
     assert notes and notes[0]["user_id"] == "wxid_owner" and "无法撤回该文件" in notes[0]["text"]
     assert OWNER not in json.dumps(notes, ensure_ascii=False)
+
+
+async def test_a_slow_picture_does_not_delay_other_messages(fake: FakeGateway) -> None:
+    """Pictures are read off the message path: while the CDN holds one for seconds, a violation
+    sent after it is recalled at once."""
+    import asyncio
+    import time
+
+    from bot.plugins.guard.deep import deep
+    from bot.sim.media import MediaServer
+
+    rt = get_runtime()
+    async with MediaServer(delay=3.0) as cdn:
+        url = cdn.put(qr_png("http://t.cn/A6xYz12q"))
+        picture = msg("", segments=(Segment("image", {"url": url, "file": "a.png"}),))
+        started = time.monotonic()
+        await handle_message(picture, rt)
+        violation = msg("澳门赌场上线，首充送彩金", user_id="30002", role="member")
+        await handle_message(violation, rt)
+        await settle(rt)
+        assert calls(fake, "recall") == [{"message_id": violation.message_id}]
+        assert time.monotonic() - started < 2.0
+        await deep.idle()
+        await settle(rt)
+        await asyncio.sleep(0)
+    assert calls(fake, "recall")[1] == {"message_id": picture.message_id}
+
+
+async def test_text_in_a_picture_is_read_when_ocr_is_installed(fake: FakeGateway) -> None:
+    import pytest
+    from PIL import Image, ImageDraw, ImageFont
+
+    from bot.core.guard import images
+
+    if not images.ocr_available():
+        pytest.skip("OCR needs the optional extra: pip install -e '.[ocr]'")
+    from tests.guard.test_images import CJK_FONT
+
+    if CJK_FONT is None:
+        pytest.skip("no CJK font here to draw Chinese text with (apt-get install fonts-wqy-microhei)")
+    font_file = CJK_FONT
+    page = Image.new("RGB", (900, 200), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(font_file, 40)
+    draw.text((30, 30), "澳门赌场上线了", fill="black", font=font)
+    draw.text((30, 110), "首充送彩金，私聊拉你进群", fill="black", font=font)
+    out = io.BytesIO()
+    page.save(out, "PNG")
+    rec = msg(
+        "", segments=(Segment("image", {"file": "base64://" + base64.b64encode(out.getvalue()).decode()}),)
+    )
+    await send(rec)
+    assert calls(fake, "recall") == [{"message_id": rec.message_id}]
+    [warning] = calls(fake, "send_group")
+    assert "图片中的文字" in warning["text"] and "「赌博」类内容" in warning["text"]
+
+
+async def test_help_says_what_is_checked_and_status_counts_it(fake: FakeGateway) -> None:
+    from bot.core.guard import images
+
+    await send(msg("/帮助"))
+    [reply] = calls(fake, "send_group")
+    assert "合并转发的聊天记录" in reply["text"] and "图片中的二维码" in reply["text"]
+    assert "不检查：语音、视频、文件内容" in reply["text"]
+    assert ("图片中的文字（未安装" in reply["text"]) is not images.ocr_available()
+
+    fake.forwards["fw-s"] = {"messages": [text_node("收到")]}
+    await send(msg("", segments=(Segment("forward", {"id": "fw-s"}),)))
+    await send(msg("/状态", user_id=OWNER, role="owner"))
+    status = calls(fake, "send_group")[-1]["text"]
+    assert "转发与图片：排队检查" in status and "读取聊天记录" in status
