@@ -42,7 +42,7 @@ OCR_QUEUE_SIZE = 8
 JOB_BUDGET = 20.0  # seconds for one message's forwards, downloads and QR decoding
 FETCH_TIMEOUT = 6.0  # one get_forward_msg
 MAX_FETCHES = 8  # get_forward_msg calls per message (nested records included)
-OCR_BUDGET = 15.0  # seconds for one picture's OCR
+OCR_BUDGET = 30.0  # seconds for one picture's OCR (a full-page screenshot takes 10–14 s on a loaded 2-core machine)
 MAX_AGE = 120.0  # a job that waited longer than this is stale: skipped (the moment has passed)
 
 
@@ -169,7 +169,6 @@ class DeepChecks:
         self._ocr: asyncio.Queue[_OcrJob] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._busy = 0
-        self._idle = asyncio.Event()
 
     # --- queueing -------------------------------------------------------------------------------
 
@@ -196,7 +195,6 @@ class DeepChecks:
             )
             return False
         self.counters.queued += 1
-        self._idle.clear()
         return True
 
     @property
