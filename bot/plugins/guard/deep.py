@@ -42,7 +42,7 @@ OCR_QUEUE_SIZE = 8
 JOB_BUDGET = 20.0  # seconds for one message's forwards, downloads and QR decoding
 FETCH_TIMEOUT = 6.0  # one get_forward_msg
 MAX_FETCHES = 8  # get_forward_msg calls per message (nested records included)
-OCR_BUDGET = 30.0  # seconds for one picture's OCR (a full-page screenshot takes 10–14 s on a loaded 2-core machine)
+OCR_BUDGET = 30.0  # one picture's OCR (a full-page screenshot: 10–14 s on a loaded 2-core machine)
 MAX_AGE = 120.0  # a job that waited longer than this is stale: skipped (the moment has passed)
 
 
