@@ -139,6 +139,14 @@ class Actions:
             priority=priority,
         )
 
+    def file_data(
+        self, platform: str, group_id: str, file_id: str, *, priority: Priority = Priority.BULK
+    ) -> asyncio.Future[Any]:
+        """A file's content by its id (v12 pictures arrive as an id only), for the content guard."""
+        return self._group(
+            platform, group_id, "file_data", lambda gw: gw.file_data(file_id), priority=priority
+        )
+
     def answer_join_request(
         self, platform: str, group_id: str, flag: str, sub_type: str, approve: bool, reason: str = ""
     ) -> asyncio.Future[Any]:

@@ -114,3 +114,8 @@ class Gateway(ABC):
         """The raw answer of the platform's "get forwarded record" action (合并转发), for
         ``bot.core.guard.carried.forwarded_messages`` to read; Unsupported where there is none."""
         raise Unsupported("get_forward_msg", self.platform)
+
+    async def file_data(self, file_id: str) -> object:
+        """The raw answer of the platform's "get file" action for a file id (OneBot v12 ``get_file``:
+        ``url``, ``path`` or ``data``), for pictures that arrive as an id only."""
+        raise Unsupported("get_file", self.platform)

@@ -172,6 +172,10 @@ class OneBotV12Gateway(Gateway):
             if isinstance(d, dict)
         ]
 
+    async def file_data(self, file_id: str) -> object:
+        # ``data``: the bot may not share a file system (path) or a network (url) with the implementation.
+        return await _call(self.bot, "get_file", file_id=file_id, type="data")
+
     async def member_info(self, group_id: str, user_id: str) -> Member:
         d = await _call(self.bot, "get_group_member_info", group_id=group_id, user_id=user_id) or {}
         return Member(

@@ -9,6 +9,7 @@ bot's degradation path is exercised by default.
 
 from __future__ import annotations
 
+import base64
 import time as _time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -267,6 +268,8 @@ class OneBotV12Peer(ActionPeer):
         self.status_update_on_connect = status_update_on_connect
         self.groups: dict[str, dict[str, Any]] = {g: dict(i) for g, i in (groups or {}).items()}
         self.members: dict[str, list[dict[str, Any]]] = {}
+        # Files the peer holds (pictures and files arrive as an id only): id → (name, bytes).
+        self.files: dict[str, tuple[str, bytes]] = {}
         for gid, entries in (members or {}).items():
             self.set_members(gid, entries)
 
@@ -294,6 +297,12 @@ class OneBotV12Peer(ActionPeer):
              "user_displayname": e.get("user_displayname", ""), **dict(e)}
             for e in entries
         ]
+
+    def add_file(self, data: bytes, name: str = "image.png") -> str:
+        """Hold a file (e.g. a picture to send as ``v12_image_seg``); returns its id."""
+        fid = uuid.uuid4().hex
+        self.files[fid] = (name, data)
+        return fid
 
     def remove_member(self, group_id: str, user_id: str) -> None:
         self.members[group_id] = [m for m in self.members.get(group_id, []) if m["user_id"] != user_id]
@@ -343,11 +352,19 @@ class OneBotV12Peer(ActionPeer):
                 raise ActionError(35001, "群成员不存在")
             case "get_version":
                 return {"impl": self.impl, "version": "1.2.0", "onebot_version": "12"}
+            case "get_file":
+                fid = str(params.get("file_id") or "")
+                if fid not in self.files:
+                    raise ActionError(32001, "文件不存在")
+                name, data = self.files[fid]
+                if params.get("type") != "data":
+                    raise ActionError(10003, "only type=data is held by the simulator")
+                return {"name": name, "data": base64.b64encode(data).decode()}  # JSON: base64
             case "get_status":
                 return {"good": True, "bots": [{"self": _self(self.self_id, self.platform), "online": True}]}
             case "get_supported_actions":
                 return ["send_message", "get_self_info", "get_user_info", "get_friend_list", "get_group_info",
                         "get_group_list", "get_group_member_info", "get_group_member_list", "set_group_name",
-                        "leave_group", "get_version", "get_status", "wx.delete_groupmember"]
+                        "leave_group", "get_version", "get_status", "get_file", "wx.delete_groupmember"]
             case _:
                 return super().default_response(action, params)

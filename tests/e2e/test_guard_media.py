@@ -14,7 +14,7 @@ import segno
 from bot.sim import events as ev
 from bot.sim.media import MediaServer
 from bot.sim.peer import OneBotV11Peer
-from bot.sim.peer_v12 import OneBotV12Peer, v12_group_file_notice, wx_link_seg
+from bot.sim.peer_v12 import OneBotV12Peer, v12_group_file_notice, v12_image_seg, wx_link_seg
 from bot.sim.process import BotProcess
 
 pytestmark = pytest.mark.e2e
@@ -105,3 +105,13 @@ async def test_wechat_cards_and_files(bot_process: BotProcess) -> None:
         await peer.send_event(v12_group_file_notice(group, "wxid_m2", "（机密）干部考察材料.docx"))
         warning = await peer.wait_call("send_message", lambda c: "撤回该文件" in c.text, timeout=10)
         assert "文件名带有密级标识" in warning.text and "考察材料" not in warning.text
+
+
+async def test_wechat_pictures_are_fetched_by_id(bot_process: BotProcess) -> None:
+    async with OneBotV12Peer(bot_process.ws_url_v12, access_token=bot_process.access_token) as peer:
+        fid = peer.add_file(qr_png("http://t.cn/A6xYz12q"))
+        await peer.send_group_message("100", "wxid_m3", [v12_image_seg(fid)])
+        got = await peer.wait_call("get_file", timeout=10)
+        assert got.params == {"file_id": fid, "type": "data"}
+        warning = await peer.wait_call("send_message", lambda c: "二维码" in c.text, timeout=15)
+        assert "短链接（t.cn）" in warning.text and "自行撤回" in warning.text

@@ -412,9 +412,12 @@ def forward_texts(messages: Iterable[Sequence[SegmentLike]]) -> Iterator[str]:
 def coverage(platform: str, *, ocr: bool) -> str:
     """What the content guard reads on this platform, and what it does not (for /帮助)."""
     if platform == "wechat":
+        pictures = "图片中的二维码和文字" if ocr else "图片中的二维码"
         return (
-            "内容巡查检查：文字、链接卡片与小程序（标题、摘要、链接）、文件名（含（机密）【内部】等标识）。"
-            "不检查：图片、语音、视频、文件内容；微信的聊天记录（合并转发）本实现不推送，无法检查。"
+            f"内容巡查检查：文字、链接卡片与小程序（标题、摘要、链接）、文件名（含（机密）【内部】等标识）、{pictures}。"
+            "不检查：语音、视频、文件内容"
+            + ("" if ocr else "、图片中的文字（未安装识别组件）")
+            + "；微信的聊天记录（合并转发）本实现不推送，无法检查。"
         )
     seen = (
         "文字、分享卡片与小程序（标题、摘要、链接）、群文件和文件消息的文件名（含（机密）【内部】等标识）、"

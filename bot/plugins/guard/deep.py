@@ -281,9 +281,7 @@ class DeepChecks:
                 return
             pictures.extend((ref, "forward") for ref in got.images)
         for ref, source in pictures:
-            if not ref.source:
-                continue  # a v12 file_id only: fetching through get_file is not implemented
-            picture = await self._picture(ref)
+            picture = await self._picture(rt, rec, ref)
             if picture is None:
                 continue
             started = time.perf_counter()
@@ -329,12 +327,21 @@ class DeepChecks:
             got.pending = []
         return got
 
-    async def _picture(self, ref: ImageRef) -> img.Decoded | None:
+    async def _picture(self, rt: Runtime, rec: MessageRecord, ref: ImageRef) -> img.Decoded | None:
+        if not ref.source and not ref.file_id:
+            return None
         self.counters.images += 1
         try:
-            data = await fetch.image_bytes(ref.source)
+            if ref.source:
+                data = await fetch.image_bytes(ref.source)
+            else:  # an id only (OneBot v12): the implementation's get_file
+                answer = await asyncio.wait_for(
+                    rt.actions.file_data(rec.platform, rec.group_id, ref.file_id), FETCH_TIMEOUT
+                )
+                got = fetch.from_get_file(answer)
+                data = got if isinstance(got, bytes) else await fetch.image_bytes(got)
             return await asyncio.to_thread(img.decode, data)
-        except (fetch.FetchError, img.ImageError) as e:
+        except (fetch.FetchError, img.ImageError, GatewayError, TimeoutError) as e:
             self.counters.image_failed += 1
             logger.info(f"guard: image unavailable ({e})")
             return None

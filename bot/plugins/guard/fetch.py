@@ -77,6 +77,27 @@ def _read_file(url: str, limit: int) -> bytes:
         raise FetchError(type(e).__name__) from e
 
 
+def from_get_file(answer: object, *, limit: int = MAX_BYTES) -> str | bytes:
+    """A OneBot v12 ``get_file`` answer as bytes (``data``: bytes over MessagePack, base64 over JSON)
+    or as a source for :func:`image_bytes` (``url``, ``path``)."""
+    if not isinstance(answer, dict):
+        raise FetchError("no answer")
+    data = answer.get("data")
+    if isinstance(data, bytes | bytearray):
+        if len(data) > limit:
+            raise FetchError("too large")
+        return bytes(data)
+    if isinstance(data, str) and data:
+        return "base64://" + data
+    url = answer.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return url
+    path = answer.get("path")
+    if isinstance(path, str) and path:
+        return "file://" + path
+    raise FetchError("no data, url or path")
+
+
 async def image_bytes(source: str, *, limit: int = MAX_BYTES, timeout: float = TIMEOUT) -> bytes:  # noqa: ASYNC109
     """The bytes at ``source``; :class:`FetchError` when they cannot be had within the bounds."""
     if source.startswith("base64://"):

@@ -256,3 +256,17 @@ async def test_help_says_what_is_checked_and_status_counts_it(fake: FakeGateway)
     await send(msg("/状态", user_id=OWNER, role="owner"))
     status = calls(fake, "send_group")[-1]["text"]
     assert "转发与图片：排队检查" in status and "读取聊天记录" in status
+
+
+def test_get_file_answers() -> None:
+    import pytest
+
+    from bot.plugins.guard import fetch
+
+    assert fetch.from_get_file({"name": "a.png", "data": b"\x89PNG"}) == b"\x89PNG"
+    assert fetch.from_get_file({"name": "a.png", "data": "iVBORw=="}) == "base64://iVBORw=="
+    assert fetch.from_get_file({"url": "https://x/a.png"}) == "https://x/a.png"
+    assert fetch.from_get_file({"path": "C:/wechat/a.png"}) == "file://C:/wechat/a.png"
+    for bad in (None, {}, {"data": b"x" * 10}, {"url": "ftp://x"}):
+        with pytest.raises(fetch.FetchError):
+            fetch.from_get_file(bad, limit=5)
