@@ -12,7 +12,7 @@ Activity comes only from the messages the bot itself saw: OneBot implementations
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -29,6 +29,8 @@ __all__ = [
     "ReportInput",
     "ReportSection",
     "ReviewSettings",
+    "departed_managers",
+    "onboarding_progress",
     "render_report",
     "report_section",
     "report_sections",
@@ -52,6 +54,7 @@ KINDS: dict[str, Kind] = {
         Kind("unverified", "逾期未实名认证", True, 1),
         Kind("no_identity", "无实名认证记录", True, 2),
         Kind("no_roster", "不在本单位花名册", True, 3),
+        Kind("onboarding_late", "宽限期后仍未实名（本群未实行请出制）", False, 4),
         Kind("duplicate", "一人多号", False, 4),
         Kind("invited", "由非管理员邀请入群", False, 5),
         Kind("card", "群名片与实名不符", False, 6),
@@ -93,6 +96,7 @@ class ReviewSettings:
     grace: timedelta = timedelta(hours=24)  # time to identify after arriving
     inactive_days: int = 30  # 0 = do not list silent members
     card_required: bool = False
+    remove_unverified: bool = False  # 请出制: an existing member past the onboarding grace may be removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +149,17 @@ def review_members(
     watching_since: datetime | None = None,
     now: datetime,
     settings: ReviewSettings = ReviewSettings(),
+    managers: Collection[str] = (),
 ) -> list[Finding]:
     """Members that should be looked at, most serious first, each with every reason.
 
     ``bound`` maps each member with an open identity binding to its roster person (None: admitted by
-    an admin without one). Owner, admins and the bot itself are never listed.
+    an admin without one). Owner, admins, the bot itself and ``managers`` (operators, supervisors,
+    deputies, leaders: see :func:`departed_managers` for the owner's separate note) are never listed.
+    Existing members the bot invited when it met the group (``onboarding`` facts) are not listed while
+    inside their grace; after it, they are proposed for removal only under 请出制.
     """
+    managers = set(managers)
     last_seen = last_seen or {}
     facts: dict[str, list[IdentityFact]] = defaultdict(list)
     for fact in identities:
@@ -166,12 +175,27 @@ def review_members(
 
     found: list[Finding] = []
     for m in members:
-        if m.user_id == self_id or m.role in PROTECTED_ROLES:
+        if m.user_id == self_id or m.role in PROTECTED_ROLES or m.user_id in managers:
             continue
         reasons: list[Reason] = []
         mine = facts.get(m.user_id, [])
         arrival = next((f for f in mine if f.kind == "unverified"), None)
-        if arrival is not None:
+        onboarding = next((f for f in mine if f.kind == "onboarding"), None)
+        if onboarding is not None:
+            if onboarding.detail == "listed":
+                if settings.remove_unverified:
+                    reasons.append(
+                        Reason("unverified", "机器人入群时已在群内，邀请和提醒后宽限期内仍未实名认证")
+                    )
+                else:
+                    reasons.append(
+                        Reason(
+                            "onboarding_late",
+                            "机器人入群时已在群内，宽限期内未实名认证（本群未实行请出制，仅供跟进）",
+                        )
+                    )
+            # otherwise still inside the grace (or waiting for an admin): nothing to propose
+        elif arrival is not None:
             waited = now - arrival.since if arrival.since is not None else None
             if waited is None or waited >= settings.grace:
                 since = f"，{_day(arrival.since)}入群" if arrival.since is not None else ""
@@ -211,6 +235,38 @@ def review_members(
     return found
 
 
+def departed_managers(
+    members: Sequence[MemberView], *, identities: Iterable[IdentityFact], managers: Collection[str]
+) -> list[str]:
+    """Lines for the owner about admins, deputies, leaders or supervisors whom the roster no longer has
+    in post (调离 …): never proposed for removal, told to the owner separately."""
+    status = {f.user_id: f.detail for f in identities if f.kind == "status"}
+    lines = []
+    for m in members:
+        if m.user_id in status and (m.role in PROTECTED_ROLES or m.user_id in managers):
+            who = f"{m.user_id}（{m.shown}）" if m.shown else m.user_id
+            lines.append(
+                f"{who}：花名册状态为「{status[m.user_id] or '非在岗'}」。其在本群担任管理职务，"
+                "机器人不会将其列入清理；如确已离岗，请先调整其职务，再决定是否移出。"
+            )
+    return lines
+
+
+def onboarding_progress(
+    members: Sequence[MemberView],
+    *,
+    self_id: str,
+    identities: Iterable[IdentityFact],
+    bound: Mapping[str, int | None],
+) -> str:
+    """「实名进度：已认证 X / Y」 while the group's existing members are being onboarded, else ""."""
+    if not any(f.kind == "onboarding" for f in identities):
+        return ""
+    people = [m for m in members if m.user_id != self_id]
+    done = sum(1 for m in people if m.user_id in bound)
+    return f"实名进度：已认证 {done} / {len(people)}"
+
+
 # ---------------------------------------------------------------- the owner's report
 
 
@@ -223,6 +279,7 @@ class ReportInput:
     findings: Sequence[Finding]
     citation: str = ""  # 「依据《…》第十一条」
     sections: Sequence[tuple[str, Sequence[str]]] = field(default_factory=tuple)  # (title, lines)
+    progress: str = ""  # 「实名进度：已认证 X / Y」 during onboarding
 
 
 def render_report(r: ReportInput) -> str:
@@ -233,12 +290,14 @@ def render_report(r: ReportInput) -> str:
     if r.citation:
         lines.append(f"{r.citation}：每周检查群组成员，对不应加入人员予以剔除出群。")
     removable = sum(1 for f in r.findings if f.removable)
+    if r.progress:
+        lines.append(f"{r.progress}（现有成员已分批私聊邀请实名，宽限期内的成员不会被建议移出）")
     if r.findings:
         lines.append(f"成员 {r.members} 人，需关注 {len(r.findings)} 人（其中建议移出 {removable} 人）：")
         lines.extend(f.line(n) for n, f in enumerate(r.findings, 1))
         lines.append(
             "如需清理，请在群内发送 /清理 编号（如 /清理 1 2）或 /清理 全部（仅含建议移出的人员），"
-            "机器人会先列出名单请您确认。群主、管理员和机器人不会被列入。"
+            "机器人会先列出名单请您确认。群主、管理员、分管人员和机器人不会被列入。"
         )
     else:
         lines.append(f"成员 {r.members} 人，本周未发现需要清理的人员。")

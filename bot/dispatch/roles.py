@@ -181,7 +181,7 @@ def resolve_role(
             return Role.SUPERVISOR
         managed = book.managed_groups(platform, user_id) if book else {}
         for gid in policy.spec.groups:
-            role = _configured(policy.for_group(gid), user_id)
+            role = configured_role(policy.for_group(gid), user_id)
             if role > managed.get(gid, Role.MEMBER):
                 managed[gid] = role
         deputy_or_leader = [
@@ -193,7 +193,7 @@ def resolve_role(
     gp = policy.for_group(group_id)
     if user_id in gp.supervisors:
         return Role.SUPERVISOR
-    named = _configured(gp, user_id)
+    named = configured_role(gp, user_id)
     if book is not None:
         # What the message says wins for the platform's own roles (QQ); the book adds what operators
         # named and what the platform reported elsewhere (WeChat messages carry no role).
@@ -215,7 +215,7 @@ def resolve_role(
     return Role.MEMBER
 
 
-def _configured(gp: GroupPolicy, user_id: str) -> Role:
+def configured_role(gp: GroupPolicy, user_id: str) -> Role:
     """Owner / admin named for the group in config/bot.toml."""
     if gp.owner and user_id == gp.owner:
         return Role.OWNER

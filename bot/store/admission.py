@@ -347,7 +347,8 @@ async def set_card_state(
 class ReviewItem:
     """One line for the weekly review (§5). No personal data: ids only.
 
-    kind: ``unverified`` (arrived, never identified; ``since`` = arrival), ``card`` (group card does
+    kind: ``unverified`` (arrived, never identified; ``since`` = arrival), ``onboarding`` (an existing
+    member the bot invited when it met the group; ``detail`` = the admission state), ``card`` (group card does
     not read as the real name; ``since`` = first seen), ``status`` (bound to a roster person whose status
     is no longer active, e.g. 调离; ``detail`` = the status), ``no_roster`` (admitted by an admin without
     a roster person).
@@ -380,8 +381,19 @@ async def review_items(platform: str, group_id: str, *, db: Database | None = No
                 .order_by(col(Admission.id))
             )
         ).scalars()
+        # An existing member onboarded by the campaign (flag "onboarding") is its own kind: inside
+        # the grace (queued, invited, reminded, or waiting for an admin) nothing is proposed.
         items.extend(
-            ReviewItem("unverified", platform, group_id, a.user_id, a.created_at, a.person_id, a.state, a.id)
+            ReviewItem(
+                "onboarding" if a.flag == "onboarding" else "unverified",
+                platform,
+                group_id,
+                a.user_id,
+                a.created_at,
+                a.person_id,
+                a.state,
+                a.id,
+            )
             for a in arrivals
         )
         rows: Sequence[Any] = (

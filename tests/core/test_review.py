@@ -280,3 +280,70 @@ def test_a_line_longer_than_the_limit_is_cut() -> None:
 
 def test_short_report_is_one_message() -> None:
     assert split_message("短", 500) == ["短"]
+
+
+# ---------------------------------------------------------------- day one: existing members, managers
+
+ONBOARDING_CASES = [
+    # (state of the member's onboarding admission, 请出制?, expected kinds)
+    ("queued", True, None),  # invitation not sent yet: inside the grace
+    ("unverified", True, None),  # invited
+    ("reminded", True, None),  # reminded once, grace not over
+    ("needs_admin", True, None),  # /实名 did not match: an admin decides
+    ("listed", True, ("unverified",)),  # past the grace under 请出制: proposed for removal
+    ("listed", False, ("onboarding_late",)),  # past the grace without 请出制: informational only
+]
+
+
+@pytest.mark.parametrize(("state", "remove", "expected"), ONBOARDING_CASES)
+def test_existing_members_inside_their_grace_are_not_proposed(
+    state: str, remove: bool, expected: tuple[str, ...] | None
+) -> None:
+    found = review_members(
+        members("1"),
+        self_id=BOT,
+        identities=[Fact("onboarding", "1", NOW - timedelta(days=20), detail=state)],
+        bound={},
+        now=NOW,
+        settings=ReviewSettings(inactive_days=0, remove_unverified=remove),
+    )
+    assert kinds_of(found).get("1") == expected
+    if expected:
+        assert found[0].removable is remove
+
+
+def test_managers_are_never_listed_and_a_departed_one_is_noted_for_the_owner() -> None:
+    from bot.core.review import departed_managers, onboarding_progress
+
+    views = [*members("1", "2", "3"), MemberView("4", role="admin"), MemberView(BOT)]
+    facts = [
+        Fact("status", "2", detail="调离"),
+        Fact("status", "4", detail="退休"),
+        Fact("onboarding", "3", detail="queued"),
+    ]
+    found = review_members(
+        views,
+        self_id=BOT,
+        identities=facts,
+        bound={"1": 1, "2": 2},
+        now=NOW,
+        managers={"2", "10001"},
+        settings=ReviewSettings(inactive_days=0),
+    )
+    assert kinds_of(found) == {}  # 2 is a deputy (manager), 4 an admin, 3 inside the grace, 1 verified
+    notes = departed_managers(views, identities=facts, managers={"2"})
+    assert (
+        len(notes) == 2
+        and "「调离」" in notes[0]
+        and "不会将其列入清理" in notes[0]
+        and "「退休」" in notes[1]
+    )
+    assert (
+        onboarding_progress(views, self_id=BOT, identities=facts, bound={"1": 1, "2": 2})
+        == "实名进度：已认证 2 / 4"
+    )
+    assert onboarding_progress(views, self_id=BOT, identities=facts[:2], bound={}) == ""
+    report = render_report(
+        ReportInput("100", "办公室工作群", NOW, 5, found, progress="实名进度：已认证 2 / 4")
+    )
+    assert "实名进度：已认证 2 / 4" in report and "本周未发现需要清理的人员" in report

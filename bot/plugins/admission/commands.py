@@ -198,6 +198,15 @@ async def _list_pending(ctx: CommandContext) -> None:
     assert cipher is not None
     groups = managed_groups(ctx)
     rows = await adm.pending(platform=None if groups is None else rec.platform, group_ids=groups)
+    # Existing members still inside their onboarding grace need nobody's decision: counted, not listed.
+    waiting = [a for a in rows if a.flag == "onboarding" and a.state in ("queued", "unverified", "reminded")]
+    rows = [a for a in rows if a not in waiting]
+    note = ""
+    if waiting:
+        note = f"另有 {len(waiting)} 位现有成员在实名宽限期内（已分批私聊邀请），逾期后列入每周巡查。"
+        if not rows:
+            ctx.reply(f"没有待处理的入群申请或实名核对。{note}")
+            return
     if not rows:
         ctx.reply("没有待处理的入群申请或实名核对。")
         return
@@ -232,6 +241,8 @@ async def _list_pending(ctx: CommandContext) -> None:
     if len(rows) > _MAX_LIST:
         lines.append(f"……另有 {len(rows) - _MAX_LIST} 项未列出")
     lines.append("通过：/审批 通过 编号 [花名册编号]；拒绝：/审批 拒绝 编号 理由")
+    if waiting:
+        lines.append(note)
     if masked:
         lines.append("（群内仅显示脱敏信息；完整信息请私聊机器人发送 /审批）")
     ctx.reply("\n".join(lines))

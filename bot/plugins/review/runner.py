@@ -17,11 +17,15 @@ from bot.core.review import (
     MemberView,
     ReportInput,
     ReviewSettings,
+    departed_managers,
+    onboarding_progress,
     render_report,
     report_sections,
     review_members,
     split_message,
 )
+from bot.dispatch.roles import Role, role_book
+from bot.dispatch.roles import configured_role as _configured_role
 from bot.gateway.base import Member
 from bot.gateway.outbound import Priority
 from bot.models.review import ReviewRun
@@ -72,7 +76,29 @@ def settings_for(gp: GroupPolicy) -> ReviewSettings:
         grace=timedelta(hours=p.verify_grace_hours),
         inactive_days=p.inactive_days,
         card_required=p.card_must_be_real_name,
+        remove_unverified=p.remove_unverified,
     )
+
+
+def member_views(rt: Runtime, platform: str, group_id: str, members: list[Member]) -> list[MemberView]:
+    """The member list with the roles the bot knows: the platform's, else those stored or named by an
+    operator (WeChat member lists carry no roles)."""
+    out = []
+    for m in members:
+        role = m.role
+        if role not in ("owner", "admin"):
+            known = role_book.role_in(platform, group_id, m.user_id)
+            if known is Role.MEMBER:
+                known = _configured_role(rt.policy.for_group(group_id), m.user_id)
+            role = "owner" if known is Role.OWNER else "admin" if known is Role.ADMIN else "member"
+        out.append(MemberView(m.user_id, m.card, m.nickname, role))
+    return out
+
+
+def managers_of(rt: Runtime, group_id: str) -> set[str]:
+    """Never proposed for removal: operators, the unit's supervisors, the group's deputies and leaders."""
+    gp = rt.policy.for_group(group_id)
+    return set(rt.superusers) | set(gp.supervisors) | set(gp.deputies) | set(gp.leaders)
 
 
 async def evaluate(
@@ -80,7 +106,7 @@ async def evaluate(
 ) -> list[Finding]:
     """The findings for a member list, from the admission records and the bot's own activity log."""
     gp = rt.policy.for_group(group_id)
-    views = [MemberView(m.user_id, m.card, m.nickname, m.role) for m in members]
+    views = member_views(rt, platform, group_id, members)
     return review_members(
         views,
         self_id=self_id,
@@ -91,7 +117,20 @@ async def evaluate(
         watching_since=await store.group_first_seen(platform, group_id),
         now=now,
         settings=settings_for(gp),
+        managers=managers_of(rt, group_id),
     )
+
+
+async def onboarding_lines(
+    rt: Runtime, platform: str, group_id: str, members: list[Member], self_id: str
+) -> tuple[str, list[str]]:
+    """(「实名进度：已认证 X / Y」 or "", the owner's note on managers the roster says have left)."""
+    views = member_views(rt, platform, group_id, members)
+    facts = await admission_store.review_items(platform, group_id)
+    progress = onboarding_progress(
+        views, self_id=self_id, identities=facts, bound=await store.open_bindings(platform, group_id)
+    )
+    return progress, departed_managers(views, identities=facts, managers=managers_of(rt, group_id))
 
 
 # ---------------------------------------------------------------- report sections
@@ -159,7 +198,9 @@ async def send_report(rt: Runtime, run: ReviewRun, members: list[Member], text: 
     operators). Returns who received it."""
     gp = rt.policy.for_group(run.group_id)
     parts = split_message(text, REPORT_LIMIT)
-    owner = next((m.user_id for m in members if m.role == "owner"), "")
+    owner = next((m.user_id for m in members if m.role == "owner"), "") or next(
+        iter(role_book.owners(run.platform, run.group_id)), gp.owner
+    )
     if owner and await deliver_private(rt, run.platform, run.self_id, owner, parts):
         return owner
     reason = "群主无法接收私聊消息（可能未添加机器人为好友）" if owner else "成员列表中没有群主"
@@ -248,6 +289,10 @@ async def execute(rt: Runtime, run: ReviewRun, now: datetime) -> bool:
         return False
 
     since = now - timedelta(days=7)
+    progress, departed = await onboarding_lines(rt, run.platform, run.group_id, members, self_id)
+    sections = await builtin_sections(rt, run.platform, run.group_id, since, now)
+    if departed:
+        sections.insert(0, ("需群主关注：管理人员的花名册状态", departed))
     text = render_report(
         ReportInput(
             group_id=run.group_id,
@@ -258,7 +303,8 @@ async def execute(rt: Runtime, run: ReviewRun, now: datetime) -> bool:
             members=len(members),
             findings=findings,
             citation=gp.preset.cite("weekly_review"),
-            sections=await builtin_sections(rt, run.platform, run.group_id, since, now),
+            progress=progress,
+            sections=sections,
         )
     )
     sent_to = await send_report(rt, run, members, text)
