@@ -13,6 +13,7 @@ from bot.gateway.actions import Actions
 from bot.gateway.outbound import Action, OutboundQueue
 from bot.gateway.registry import GatewayRegistry
 from bot.heartbeat import Account, Heartbeat
+from bot.intake.clock import trust_event_time
 from bot.policy import Policy
 from bot.settings import StewardSettings
 from bot.store import audit
@@ -65,6 +66,7 @@ class Runtime:
         if self.db is not None:
             return  # already started (tests may trigger the driver's startup hooks twice)
         s = self.settings
+        trust_event_time(s.steward_trust_event_time)
         self.db = Database(s.resolved_database_url())
         self.db_revision = await self.db.prepare(auto_migrate=s.steward_auto_migrate)
         set_db(self.db)

@@ -28,6 +28,8 @@ class StewardSettings(BaseModel):
     steward_auto_migrate: bool = True
     # Groups seen for the first time: fetch the member list, onboard existing members, observe first.
     steward_first_sight: bool = True
+    # The simulator moves time through event timestamps; a real bot never trusts them for bookkeeping.
+    steward_trust_event_time: bool = False
     steward_log_file: bool = True
     # The dashboard's public address (e.g. https://steward.example.gov.cn), used in links from chat.
     steward_web_url: str = ""

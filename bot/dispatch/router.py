@@ -15,6 +15,7 @@ from bot.dispatch import rolestore
 from bot.dispatch.commands import Command, UsageError, registry, split_command
 from bot.dispatch.context import CommandContext
 from bot.dispatch.roles import Role, resolve_role, role_book
+from bot.intake.clock import bookkeeping_time, skewed
 from bot.intake.record import MessageRecord
 from bot.intake.stats import stats
 from bot.runtime import Runtime
@@ -79,7 +80,9 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
         await rolestore.note_platform_role(
             rec.platform, rec.group_id, rec.user_id, rec.sender_role, by="message", now=rec.time
         )
-        await groups.touch(rec.platform, rec.group_id, rec.self_id, rec.time)
+        if skewed(rec):
+            stats.time_skewed += 1
+        await groups.touch(rec.platform, rec.group_id, rec.self_id, bookkeeping_time(rec))
         await _run(every_message_hooks, rec, rt)
     parsed = split_command(rec.text)
     cmd = registry.get(parsed[0]) if parsed else None

@@ -15,6 +15,7 @@ class IntakeStats:
     unparsed: Counter[str] = field(default_factory=Counter)
     self_sent: int = 0
     time_replaced: int = 0  # events whose own time was absurd (before 2000, far future, not a number)
+    time_skewed: int = 0  # messages whose own time was more than a few minutes from their arrival
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]

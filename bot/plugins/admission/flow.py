@@ -29,6 +29,7 @@ from bot.core.identity import (
 from bot.dispatch.roles import Role
 from bot.dispatch.router import role_book
 from bot.gateway.outbound import Priority
+from bot.intake.clock import bookkeeping_time
 from bot.intake.record import MessageRecord, NoticeRecord, RequestRecord
 from bot.models.admission import Admission
 from bot.plugins.admission.card import card_matches, expected_card
@@ -341,7 +342,7 @@ async def member_joined(rec: NoticeRecord, rt: Runtime) -> None:
     cipher = get_cipher(rt)
     if cipher is None:
         return
-    now = rec.time
+    now = bookkeeping_time(rec)  # the grace never starts in the past (clock sanity)
     platform, gid, uid = rec.platform, rec.group_id, rec.user_id
     if await adm.open_binding(platform, gid, uid) is not None:
         return  # the same notice twice

@@ -64,7 +64,12 @@ async def status(ctx: CommandContext) -> None:
         f"运行时长：{_ago(now - rt.started_at)}",
         f"已处理消息：{stats.messages}",
         f"收到事件：{sum(stats.events.values())}，无法解析：{unparsed}"
-        + (f"（{unparsed_text}）" if unparsed else ""),
+        + (f"（{unparsed_text}）" if unparsed else "")
+        + (
+            f"，时间偏差超过 5 分钟：{stats.time_skewed}（按接收时间计算首次发现、期限和违规记录）"
+            if stats.time_skewed
+            else ""
+        ),
         f"发送队列：{queue_text}",
         f"数据库：{rt.db.dialect if rt.db else '-'}，结构版本 {rt.db_revision or '-'}",
         f"策略文件：{rt.policy.source}",

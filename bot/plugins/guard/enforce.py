@@ -25,11 +25,12 @@ from bot.dispatch.roles import Role
 from bot.dispatch.router import gate_group_message, role_book
 from bot.gateway.base import Capability, GatewayError
 from bot.gateway.outbound import Priority
+from bot.intake.clock import bookkeeping_time
 from bot.intake.record import MessageRecord, NoticeRecord
 from bot.plugins.guard import deep, texts
 from bot.plugins.guard.state import Compiled, state
 from bot.runtime import Runtime
-from bot.store import audit, cases
+from bot.store import audit, cases, sight
 from bot.store import guard as store
 
 _RECALLABLE_ROLES = ("member", "")  # the bot (an admin at most) cannot recall or mute owners and admins
@@ -102,7 +103,7 @@ async def guard_message(rec: MessageRecord, rt: Runtime, command: Command | None
         rec.group_id,
         rec.user_id,
         rec.message_id,
-        rec.time,
+        bookkeeping_time(rec),  # a strike never starts in the past (clock sanity)
         rec.sender_role,
         rec.card or rec.nickname,
     )
@@ -161,7 +162,8 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
     can_recall, can_mute = capabilities(rt, inc)
     p = plan(
         verdict,
-        observe=c.observe,
+        # observe-only by policy, or in the first days of a group the bot has never seen before
+        observe=c.observe or sight.observing(inc.platform, inc.group_id, inc.at),
         exempt=exempt,
         can_recall=can_recall,
         can_mute=can_mute,

@@ -14,13 +14,15 @@ from typing import Any
 
 from bot.core.guard import KINDS, Act, kind_key, kind_label, parse_act
 from bot.dispatch import CommandContext, Role, UsageError, command
+from bot.plugins.guard import dayone_cmd
 from bot.plugins.guard.state import state
 from bot.plugins.guard.texts import duration
 from bot.policy import GroupPolicy, PolicyError
 from bot.store import guard as store
 
 USAGE = (
-    "/规则 ｜ /规则 观察 开|关 ｜ /规则 动作 类别 动作[+动作]|默认 ｜ /规则 严重 类别 开|关 ｜ "
+    "/规则 ｜ /规则 观察 开|关|记录 ｜ /规则 群主 @成员 ｜ /规则 管理员 添加|移除 @成员 ｜ "
+    "/规则 动作 类别 动作[+动作]|默认 ｜ /规则 严重 类别 开|关 ｜ "
     "/规则 手机号 开|关 ｜ /规则 链接 添加|删除 域名 ｜ /规则 短链接 添加|删除 域名 ｜ "
     "/规则 文件 添加|删除 扩展名 ｜ /规则 重复 天数 ｜ /规则 刷屏 条数 秒数 ｜ /规则 禁言 分钟 ｜ "
     "/规则 累计 禁言次数 告知群主次数 建议移出次数 ｜ /规则 豁免 角色…|无 ｜ "
@@ -140,11 +142,20 @@ async def _policy(ctx: CommandContext) -> None:
             raise UsageError(f"「{sub}」后面缺少参数。")
 
     change: Callable[[dict[str, Any]], str]
+    if sub in ("群主", "owner", "管理员", "admins"):
+        await dayone_cmd.name_roles(ctx, sub, rest)
+        return
+    if sub in ("观察", "observe") and rest[:1] in (["记录"], ["log"]):
+        await dayone_cmd.observed_log(ctx)
+        return
     if sub in ("观察", "observe"):
         need(1)
         on = _switch(rest[0])
+        first_days = "" if on else await dayone_cmd.end_first_days(ctx)
         change = _set(
-            "observe_only", on, "观察模式已" + ("开启：只记录，不处理。" if on else "关闭：恢复正常处理。")
+            "observe_only",
+            on,
+            "观察模式已" + ("开启：只记录，不处理。" if on else f"关闭：恢复正常处理。{first_days}"),
         )
     elif sub in ("动作", "action"):
         need(2)

@@ -28,6 +28,7 @@ from bot.core.register import (
     filing_deadline,
 )
 from bot.dispatch.router import role_book
+from bot.intake.clock import bookkeeping_time
 from bot.intake.record import MessageRecord, NoticeRecord
 from bot.models.register import DeregKind, DutyKind, DutyState, Filing, FilingStatus
 from bot.plugins.register.common import (
@@ -76,7 +77,7 @@ async def watch(rec: MessageRecord, rt: Runtime) -> None:
     """Every group message: count it for 「活跃程度」; the first one of a group starts its filing."""
     _activity[(rec.platform, rec.group_id, to_local(rec.time).date())] += 1
     if (rec.platform, rec.group_id) not in _known:
-        await first_sight(rt, rec.platform, rec.group_id, rec.self_id, rec.time)
+        await first_sight(rt, rec.platform, rec.group_id, rec.self_id, bookkeeping_time(rec))
 
 
 async def flush_activity() -> None:
@@ -157,7 +158,7 @@ async def on_notice_record(rec: NoticeRecord, rt: Runtime) -> None:
     renamed (NapCat's ``notify``/``group_name``) → change detection."""
     bot_self = rec.user_id == rec.self_id and rec.user_id != ""
     if rec.kind == "member_join" and bot_self:
-        await first_sight(rt, rec.platform, rec.group_id, rec.self_id, rec.time, joined=True)
+        await first_sight(rt, rec.platform, rec.group_id, rec.self_id, bookkeeping_time(rec), joined=True)
     elif rec.kind == "group_disbanded":
         await deregister_group(
             rt,

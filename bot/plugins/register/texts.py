@@ -37,8 +37,13 @@ def limit_text(minutes: int) -> str:
 
 
 def overdue_text(cal: WorkCalendar, due: datetime, now: datetime) -> str:
-    """「已逾期 3 个工作日」, or hours and minutes on the due day itself."""
+    """「已逾期 3 个工作日」 — whole working days elapsed since the deadline (a deadline of Wednesday
+    17:30 seen early on the Thursday of the next week is 5 days overdue: that Thursday has not
+    elapsed yet) — or hours and minutes within the first working day."""
     days = cal.working_days_between(due, now)
+    today = to_local(now).date()
+    if days >= 1 and cal.is_working_day(today) and now < cal.working_day_end(today):
+        days -= 1  # today's working day has not elapsed yet
     if days >= 1:
         return f"已逾期 {days} 个工作日"
     minutes = max(1, int((now - due).total_seconds() // 60))
