@@ -33,6 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # First sight of a group (onboarding, observe-only days) is tested on its own; the other
         # tests meet their groups as already known.
         "steward_first_sight": False,
+        # Tests move time through event timestamps, as the simulator does; the clock-sanity tests
+        # switch this off (bot/intake/clock.py).
+        "steward_trust_event_time": True,
     }
 
 

@@ -95,7 +95,7 @@ async def verify_cmd(ctx: CommandContext) -> None:
 @command(
     "审批",
     aliases=("approve",),
-    role=Role.ADMIN,
+    role=Role.DEPUTY,  # 分管 (SPEC §8): a bot-level admin command, no platform right needed
     summary="入群申请与实名核对：列表、通过、拒绝",
     usage="/审批 [列表]\n/审批 通过 编号 [花名册编号|无]\n/审批 拒绝 编号 [理由]",
     order=21,
@@ -328,7 +328,7 @@ async def _check_person_unit(ctx: CommandContext, pid: int) -> Person:
 @command(
     "花名册",
     aliases=("roster",),
-    role=Role.ADMIN,
+    role=Role.DEPUTY,  # 分管 (SPEC §8): a bot-level admin command, no platform right needed
     summary="单位花名册：查看（群内脱敏）、导入、添加、删除、设置状态",
     usage=_ROSTER_USAGE,
     order=22,

@@ -14,6 +14,7 @@ from bot.core.calendar import to_local
 from bot.core.crypto import PersonalDataCipher
 from bot.core.identity import JoinTemplate
 from bot.dispatch import CommandContext, Role
+from bot.dispatch.roles import configured_role
 from bot.dispatch.router import role_book
 from bot.gateway.base import Member
 from bot.gateway.outbound import Priority
@@ -174,8 +175,13 @@ def managed_groups(ctx: CommandContext) -> set[str] | None:
         return None
     rec, rt = ctx.record, ctx.runtime
     if rec.is_group:
-        return {rec.group_id} if ctx.role >= Role.ADMIN else set()
+        return {rec.group_id} if ctx.role >= Role.DEPUTY else set()
     groups = {g for g, r in role_book.managed_groups(rec.platform, rec.user_id).items() if r >= Role.ADMIN}
+    # 分管 (deputies, config/bot.toml) and operator-named owners / admins manage their groups too.
+    for gid in rt.policy.spec.groups:
+        gp = rt.policy.for_group(gid)
+        if rec.user_id in gp.deputies or configured_role(gp, rec.user_id) >= Role.ADMIN:
+            groups.add(gid)
     groups |= {g for (p, g), users in _seen_admins.items() if p == rec.platform and rec.user_id in users}
     groups |= {g for (p, g), (_, users) in _fetched.items() if p == rec.platform and rec.user_id in users}
     units = set(rt.policy.supervised_units(rec.user_id))

@@ -45,7 +45,7 @@ def _label(category: str) -> str:
 @command(
     "词库",
     aliases=("words",),
-    role=Role.ADMIN,
+    role=Role.DEPUTY,  # 分管 (SPEC §8): a bot-level admin command, no platform right needed
     summary="增删本群或本单位的关键词，测试一段文字",
     usage=USAGE,
     order=40,

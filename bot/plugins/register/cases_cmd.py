@@ -14,7 +14,7 @@ USAGE = (
     "/处理（本群或您管理的群未结的整改事项）｜/处理 全部（含最近结案的）\n"
     "/处理 查看 编号｜/处理 编号 处理说明（结案，说明必填）"
 )
-CLOSE_ROLE = Role.ADMIN
+CLOSE_ROLE = Role.DEPUTY
 _LIST = ("列表", "list", "ls")
 _ALL = ("全部", "all")
 _VIEW = ("查看", "view", "show")
@@ -23,7 +23,7 @@ _VIEW = ("查看", "view", "show")
 @command(
     "处理",
     aliases=("case",),
-    role=Role.ADMIN,
+    role=Role.DEPUTY,  # 分管 (SPEC §8): a bot-level admin command, no platform right needed
     summary="整改事项：查看期限，处理后结案",
     usage=USAGE,
     order=65,

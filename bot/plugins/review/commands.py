@@ -28,7 +28,7 @@ async def seen(rec: MessageRecord, rt: Runtime) -> None:
 @command(
     "巡查",
     aliases=("review",),
-    role=Role.ADMIN,
+    role=Role.DEPUTY,  # 分管 (SPEC §8): a bot-level admin command, no platform right needed
     summary="立即检查本群成员（未实名、已调离、不在花名册、长期未发言等），报告私聊发送给群主",
     usage=REVIEW_USAGE,
     scope="group",

@@ -160,8 +160,9 @@ async def suggest_cmd(ctx: CommandContext) -> None:
         )
         ctx.reply(f"感谢您的建议，已记录为 #{row.id}，将报送分管领导。", mention=True)
         return
-    if ctx.role < Role.ADMIN and not (ctx.role >= Role.LEADER and head in ("列表", "list", "导出", "export")):
-        ctx.reply(f"抱歉，/建议 {head} 需要「群管理员」及以上权限，本次未做任何操作。")
+    reader = ctx.role >= Role.LEADER and head in ("列表", "list", "导出", "export")
+    if ctx.role < Role.DEPUTY and not reader:
+        ctx.reply(f"抱歉，/建议 {head} 需要「分管管理员」及以上权限，本次未做任何操作。")
         return
     if head in ("列表", "list"):
         rows = await store.list_for(_managed(ctx), platform=rec.platform, limit=20)

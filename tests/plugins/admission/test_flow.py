@@ -465,7 +465,7 @@ async def test_approve_command_usage_list_and_permissions(rt: Runtime, fake: Fak
     assert "请给出审批编号" in no_id and "用法：/审批" in no_id
     assert "审批编号应为数字" in bad_id
     assert "不认识的操作" in bad_verb
-    assert "需要「群管理员」" in member
+    assert "需要「分管管理员」" in member
     assert f"#{n100} 入群申请" in listing and "李*" in listing and "李明" not in listing
     assert "张*" not in listing  # group 200's request is not listed in group 100
     # In private chat an admin of group 100 sees group 100 only, unmasked, and cannot decide group 200's.
@@ -585,7 +585,7 @@ async def test_help_and_status(rt: Runtime, fake: FakeGateway) -> None:
     await handle_message(gmsg("/状态", ADMIN, role="admin"), rt)
     await settle(rt)
     approve, roster_help, verify, status = fake.texts()
-    assert "/审批 通过 编号" in approve and "最低权限：群管理员" in approve
+    assert "/审批 通过 编号" in approve and "最低权限：分管管理员" in approve
     assert "/花名册 导入" in roster_help and "仅正确行" in roster_help
     assert "仅限私聊" in verify and "/实名 姓名 科室 手机号" in verify
     assert "实名准入：待审批 0 项，待实名 0 人" in status

@@ -113,7 +113,7 @@ async def test_words_usage(fake: FakeGateway, text: str, reason: str) -> None:
 
 async def test_words_need_an_admin(fake: FakeGateway) -> None:
     await send(msg("/词库 添加 广告 团购"))
-    assert "需要「群管理员」及以上权限" in last_reply(fake)
+    assert "需要「分管管理员」及以上权限" in last_reply(fake)
 
 
 # --- /规则 ------------------------------------------------------------------------------------------

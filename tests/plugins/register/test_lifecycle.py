@@ -406,5 +406,5 @@ async def test_a_group_seen_long_before_is_told_once_that_it_is_overdue(fake: Re
     assert await scheduler.remind_due(rt, MONDAY) == 1
     await settle(rt)
     [note] = sent(fake, "send_private", to=OWNER)
-    assert "本群的期限是 10月27日（周二）17:30（已逾期 14 个工作日）" in note
+    assert "本群的期限是 10月27日（周二）17:30（已逾期 13 个工作日）" in note
     assert sent(fake, "send_private", to=SUPERVISOR) == []  # the first notice is not an escalation

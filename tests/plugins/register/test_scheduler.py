@@ -97,12 +97,12 @@ async def test_reminders_before_on_and_after_the_deadline_then_escalations(fake:
     assert await remind(at(2026, 11, 26, 8, 30)) == 1
     owner_note = sent(fake, "send_private", to=OWNER)[-1]
     assert (
-        "已逾期 1 个工作日" in owner_note
+        "已逾期 15 小时 0 分钟" in owner_note  # no whole working day has elapsed yet
         and "已登记为整改事项 #" in owner_note
         and "报告监管单位" in owner_note
     )
     [escalation] = sent(fake, "send_private", to=SUPERVISOR)
-    assert escalation.startswith("【逾期提醒】测试市财政局") and "已逾期 1 个工作日" in escalation
+    assert escalation.startswith("【逾期提醒】测试市财政局") and "已逾期 15 小时 0 分钟" in escalation
     assert "第十条" in escalation and f"群主 QQ {OWNER}" in escalation
     [case] = await cases.list_cases(group_ids=[OFFICE])
     assert (
@@ -142,7 +142,7 @@ async def test_reminders_missed_while_down_are_sent_once_on_return(fake: Registe
     # Down from before the first reminder until after the second overdue round (12-03 08:30).
     assert await remind(at(2026, 12, 4, 10, 0)) == 1
     [note] = sent(fake, "send_private", to=OWNER)
-    assert "已逾期 7 个工作日" in note
+    assert "已逾期 6 个工作日" in note
     assert len(sent(fake, "send_private", to=SUPERVISOR)) == 1
     assert await remind(at(2026, 12, 4, 10, 5)) == 0
     duty = await the_duty()
@@ -236,7 +236,7 @@ async def test_a_case_is_notified_escalated_and_closed(fake: RegisterGateway) ->
     [usage] = await run(fake, msg(f"/处理 {number}", MONDAY, user_id=ADMIN, role="admin"))
     assert "结案须写明处理情况" in usage["text"] and "用法：/处理" in usage["text"]
     [refusal] = await run(fake, msg(f"/处理 {number} 已处理", MONDAY, user_id=MEMBER))
-    assert "需要「群管理员」" in refusal["text"]
+    assert "需要「分管管理员」" in refusal["text"]
     later = at(2026, 11, 17, 9, 0)
     [view] = await run(fake, msg(f"/处理 查看 {number}", later, user_id=ADMIN, role="admin"))
     assert "时限 30 分钟" in view["text"] and "已逾期" in view["text"]

@@ -68,7 +68,7 @@ async def test_capture_command_list_report_reply_export_digest(fake: FakeGateway
     auto, cmd = rows[1], rows[0]
 
     [refused] = await say(fake, msg("/建议 列表"))
-    assert "需要「群管理员」" in refused
+    assert "需要「分管管理员」" in refused
     [listing] = await say(fake, msg("/建议 列表", user="40002", role="admin"))
     assert f"#{auto.id} [待报送]" in listing and "周例会" in listing
 
