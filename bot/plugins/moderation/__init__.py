@@ -64,7 +64,7 @@ def _duration_text(seconds: int) -> str:
 
 
 def _target(ctx: CommandContext) -> str:
-    mentioned = [m for m in ctx.record.mentions if m != ctx.record.self_id]
+    mentioned = list(dict.fromkeys(ctx.record.mentions))
     if len(mentioned) != 1:
         raise UsageError("请 @ 一位成员。" if not mentioned else "一次只能处置一位成员。")
     return mentioned[0]
