@@ -190,6 +190,7 @@ class Preset(BaseModel):
     onboarding_grace_days: int = Field(default=5, ge=1, le=60)
     onboarding_batch: int = Field(default=10, ge=1, le=200)
     onboarding_pace_minutes: float = Field(default=5.0, ge=0, le=24 * 60)
+    onboarding_working_hours_only: bool = True
     observe_days: int = Field(default=3, ge=0, le=60)
     citations: dict[str, str] = Field(default_factory=dict)
     guard: GuardSettings = Field(default_factory=GuardSettings)
@@ -294,6 +295,7 @@ class PresetSpec(BaseModel):
     onboarding_grace_days: int | None = None
     onboarding_batch: int | None = None
     onboarding_pace_minutes: float | None = None
+    onboarding_working_hours_only: bool | None = None
     observe_days: int | None = None
     citations: dict[str, str] | None = None
     guard: GuardSpec | None = None

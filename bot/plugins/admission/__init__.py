@@ -56,6 +56,7 @@ async def _startup() -> None:
             "生成密钥：python -m bot keygen"
         )
     timers.start(get_runtime)
+    day_one.after_onboarding = timers.wake
     day_one.start(get_runtime)
 
 

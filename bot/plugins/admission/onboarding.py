@@ -11,7 +11,7 @@ existing members with :func:`onboard_members`:
   with ``flag = "onboarding"``, state ``queued`` until their slot), ``onboarding_grace_days`` working
   days to verify, one reminder, then ``listed`` for the weekly review (proposed for removal only where
   the preset has 请出制); nobody is removed by the campaign itself;
-* the bot, operators, owner and admins are never invited.
+* the bot, operators, supervisors, deputies, leaders, owner and admins are never invited.
 
 A group never seen before also starts in observe-only mode for ``observe_days`` days; its owner is told
 once, privately. :func:`onboard_members` is the entry point for any other source of member lists (e.g.
@@ -112,7 +112,8 @@ async def onboard_members(
     d = decide(
         facts,
         self_id=self_id,
-        operators=rt.superusers,
+        # named by the operator already: operators, the unit's supervisors, deputies, leaders
+        operators=set(rt.superusers) | set(gp.supervisors) | set(gp.deputies) | set(gp.leaders),
         bound=bound,
         open_admissions=asked,
         roster_accounts=accounts,
@@ -136,7 +137,7 @@ async def onboard_members(
         now,
         batch=preset.onboarding_batch,
         pace=timedelta(minutes=preset.onboarding_pace_minutes),
-        next_open=cal.next_working_start,
+        next_open=cal.next_working_start if preset.onboarding_working_hours_only else (lambda t: t),
     )
     invited = 0
     for uid, at in zip(d.invite, slots, strict=True):
@@ -431,6 +432,7 @@ class DayOneLoop(PollingLoop):
         super().__init__(interval)
         self._rt_getter: Callable[[], Runtime] | None = None
         self._last_sync = 0.0
+        self.after_onboarding: Callable[[], None] = lambda: None  # wakes the admission timers
 
     def start(self, rt_getter: Callable[[], Runtime] | None = None) -> None:  # type: ignore[override]
         if rt_getter is not None:
@@ -449,7 +451,8 @@ class DayOneLoop(PollingLoop):
             self._last_sync = loop.time()
             await rolestore.load_all()
             await sight.load()
-        await onboard_pending(rt, datetime.now(UTC))
+        if await onboard_pending(rt, datetime.now(UTC)):
+            self.after_onboarding()  # the first batch of invitations is due now
 
 
 day_one = DayOneLoop()
