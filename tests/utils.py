@@ -118,3 +118,18 @@ def private_record(
         text=text,
         segments=(),
     )
+
+
+async def forget_groups(*group_ids: str) -> None:
+    """Drop what the bot recorded about groups a test invented (other tests count the known groups)."""
+    from sqlalchemy import delete
+
+    from bot.models.group import ChatGroup
+    from bot.models.register import Filing, FilingDuty
+    from bot.store import groups
+    from bot.store.db import get_db
+
+    async with get_db().session() as s:
+        for table in (FilingDuty, Filing, ChatGroup):
+            await s.execute(delete(table).where(table.group_id.in_(group_ids)))  # type: ignore[attr-defined]
+    groups.forget_cache()

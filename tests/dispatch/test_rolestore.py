@@ -3,7 +3,10 @@ and across processes; member lists and group_admin notices refresh them; operato
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.dispatch import rolestore
 from bot.dispatch.roles import Role, RoleBook, resolve_role, role_book
@@ -12,9 +15,15 @@ from bot.gateway.base import Member
 from bot.runtime import get_runtime
 from bot.store import roles as store
 from tests.dispatch.conftest import settle
-from tests.utils import FakeGateway, group_record, private_record
+from tests.utils import FakeGateway, forget_groups, group_record, private_record
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+async def _forget_group_100() -> AsyncIterator[None]:
+    yield
+    await forget_groups("100")  # a plain message registers the group; other tests count groups
 
 
 def _private_role(book: RoleBook, user: str) -> Role:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.intake import clock
 from bot.intake.clock import bookkeeping_time, skewed
-from tests.utils import group_record
+from tests.utils import forget_groups, group_record
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
@@ -55,5 +55,8 @@ async def test_an_old_first_message_does_not_backdate_the_group(strict: None) ->
     )
     groups.forget_cache()
     await handle_message(old, rt)
-    assert stats.time_skewed == before + 1
-    assert await group_first_seen("qq", "880001") == NOW
+    try:
+        assert stats.time_skewed == before + 1
+        assert await group_first_seen("qq", "880001") == NOW
+    finally:
+        await forget_groups("880001")

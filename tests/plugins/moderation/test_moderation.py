@@ -13,7 +13,7 @@ from bot.intake.record import MessageRecord, Segment
 from bot.runtime import get_runtime
 from bot.store import audit
 from tests.dispatch.conftest import settle
-from tests.utils import FakeGateway, group_record
+from tests.utils import FakeGateway, forget_groups, group_record
 
 DEPUTY = "20003"  # deputy of group 100 in tests/data/policy.toml
 
@@ -139,3 +139,4 @@ async def test_a_platform_without_the_action_says_so() -> None:
         assert not [k for k, _ in wx.calls if k == "mute"]
     finally:
         rt.registry.remove("wechat", "wxid_bot")
+        await forget_groups("1@chatroom")
