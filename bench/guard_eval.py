@@ -54,18 +54,25 @@ def lines_of(path: Path) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+_BASE: dict[str, object] = {}
+
+
 def guard_and_config(extra_base: object = None):  # type: ignore[no-untyped-def]
     """The engine and the default preset's compiled config, as the plugin builds them."""
-    try:  # the tiered engine (guard tiers, context rules) builds its config through this helper
-        from bot.core.guard.setup import default_config
+    settings = load_policy(None).preset("default").guard
+    try:  # the tiered engine (guard tiers, context rules, scam patterns)
+        from bot.core.guard.setup import config_for, load_guard_data
 
-        return ContentGuard(), default_config(extra_base=extra_base)
-    except ImportError:
-        policy = load_policy(None)
+        if "data" not in _BASE:
+            _BASE["data"] = data = load_guard_data(None)
+            _BASE["matcher"] = data.matcher()
+        layers = (extra_base,) if extra_base is not None else ()
+        return ContentGuard(), config_for(_BASE["data"], settings, _BASE["matcher"], *layers)  # type: ignore[arg-type]
+    except ImportError:  # the engine before tiers: keywords of the default lexicons only
         layers = [load_dir().matcher()]
         if extra_base is not None:
             layers.insert(0, extra_base)  # type: ignore[arg-type]
-        return ContentGuard(), compile_config(policy.preset("default").guard, MatcherStack(layers))
+        return ContentGuard(), compile_config(settings, MatcherStack(layers))
 
 
 def outcome(guard: ContentGuard, cfg, text: str) -> tuple[str, list]:  # type: ignore[no-untyped-def]

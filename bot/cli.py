@@ -319,15 +319,15 @@ def lexicon_check(path: Path, preset: str, show: int) -> None:
     import time
     from collections import Counter
 
-    from bot.core.guard import ContentGuard, GuardInput, compile_config
-    from bot.core.text import MatcherStack, load_default
+    from bot.core.guard import ContentGuard, GuardInput
+    from bot.core.guard.setup import config_for, load_guard_data
     from bot.core.text.lexicon import read_lines
     from bot.policy import load_policy
 
     policy = load_policy(None)
     if preset not in policy.preset_names:
         fail(f"没有预设 {preset}（可选：{', '.join(policy.preset_names)}）")
-    cfg = compile_config(policy.preset(preset).guard, MatcherStack([load_default().matcher()]))
+    cfg = config_for(load_guard_data(), policy.preset(preset).guard)
     guard = ContentGuard()
     lines = [(n, t) for n, t in read_lines(path) if t is not None and t.strip()]
     by_kind: Counter[str] = Counter()

@@ -33,7 +33,7 @@ class GuardFinding(SQLModel, table=True):
     excerpt: str = Field(default="", max_length=200)  # masked or empty for secret / personal data
     detail: str = Field(default="", max_length=200)
     cited: bool = False  # the finding whose rule the warning cited
-    outcome: str = Field(default="enforced", max_length=16)  # enforced | observed | exempt
+    outcome: str = Field(default="enforced", max_length=16)  # enforced | observed | exempt | flagged
     intended: str = Field(default="", max_length=100)  # acts the policy asked for, comma-separated
     done: str = Field(default="", max_length=100)  # acts performed, comma-separated
 
@@ -71,7 +71,8 @@ class GuardWord(SQLModel, table=True):
     scope_id: str = Field(max_length=64)
     category: str = Field(max_length=32)  # a keyword category, or "allow"
     word: str = Field(max_length=64)
-    op: str = Field(default="add", max_length=8)  # add | remove
+    op: str = Field(default="add", max_length=8)  # add | remove | tier (a base or unit word's tier only)
+    tier: str = Field(default="act", max_length=8, sa_column_kwargs={"server_default": "act"})  # act | flag
     added_by: str = Field(default="", max_length=64)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

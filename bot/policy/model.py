@@ -26,6 +26,7 @@ DEFAULT_GUARD_ACTIONS: dict[str, tuple[str, ...]] = {
     "rumor": ("warn",),
     "offtopic": ("warn_private",),
     "formalism": ("notify",),
+    "abuse": ("recall", "warn"),
     "id_number": ("recall", "warn"),
     "bank_card": ("recall", "warn"),
     "mobile": ("recall", "warn"),

@@ -232,26 +232,34 @@ async def add_word(
     word: str,
     *,
     op: str = "add",
+    tier: str = "act",
     by: str = "",
     at: datetime,
     db: Database | None = None,
 ) -> bool:
-    """Add (or switch the op of) one entry; False when it was already there with this op."""
+    """Add (or switch the op or tier of) one entry; False when it was already there like this."""
     db = db or get_db()
     key = (col(GuardWord.scope) == scope) & (col(GuardWord.scope_id) == scope_id)
     key &= (col(GuardWord.category) == category) & (col(GuardWord.word) == word)
     async with db.session() as s:
         row = (await s.execute(select(GuardWord).where(key))).scalar_one_or_none()
-        if row is not None and row.op == op:
+        if row is not None and row.op == op and row.tier == tier:
             return False
         if row is None:
             s.add(
                 GuardWord(
-                    scope=scope, scope_id=scope_id, category=category, word=word, op=op, added_by=by, at=at
+                    scope=scope,
+                    scope_id=scope_id,
+                    category=category,
+                    word=word,
+                    op=op,
+                    tier=tier,
+                    added_by=by,
+                    at=at,
                 )
             )
         else:
-            row.op, row.added_by, row.at = op, by, at
+            row.op, row.tier, row.added_by, row.at = op, tier, by, at
     return True
 
 

@@ -7,21 +7,42 @@ import dataclasses
 import functools
 from datetime import UTC, datetime
 
-from bot.core.guard import ContentGuard, Finding, GuardConfig, GuardInput, compile_config
-from bot.core.text import MatcherStack, load_dir
+from bot.core.guard import ContentGuard, Finding, GuardConfig, GuardInput
+from bot.core.guard.setup import GuardData, config_for, load_guard_data
+from bot.core.text import Matcher, MatcherStack
 from bot.policy.loader import load_policy
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # a Friday, 10:00 in Shanghai
 
 
 @functools.cache
+def data() -> GuardData:
+    """The packaged lexicons (both tiers), context rules and scam patterns, without operator files."""
+    return load_guard_data(None)
+
+
+@functools.cache
+def base_matcher() -> Matcher:
+    return data().matcher()
+
+
 def base_stack() -> MatcherStack:
-    return MatcherStack([load_dir().matcher()])
+    return MatcherStack([base_matcher()])
 
 
 def config(preset: str = "default", **changes: object) -> GuardConfig:
-    cfg = compile_config(load_policy(None).preset(preset).guard, base_stack())
+    cfg = config_for(data(), load_policy(None).preset(preset).guard, base_matcher())
     return dataclasses.replace(cfg, **changes)  # type: ignore[arg-type]
+
+
+def acted(text: str, cfg: GuardConfig | None = None, **kw: object) -> set[str]:
+    """Kinds of the act tier (what the policy's actions apply to)."""
+    return {f.kind for f in findings(text, cfg, **kw) if not f.flagged}
+
+
+def flagged(text: str, cfg: GuardConfig | None = None, **kw: object) -> set[str]:
+    """Kinds found only at the flag tier (a private note to the admins)."""
+    return {f.kind for f in findings(text, cfg, **kw) if f.flagged}
 
 
 def findings(text: str, cfg: GuardConfig | None = None, **kw: object) -> list[Finding]:

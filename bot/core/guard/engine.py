@@ -4,6 +4,8 @@ Cost model — the pass runs on every group message, so the clean path is what m
 
 * normalise the text once (one ``str.translate`` and a few C-level passes);
 * one scan of the group's matcher stack over the normalised text (keywords and secret markings);
+  context rules and tiers only look at the hits (the clean path has none);
+* scam patterns: one handle regex over the normalised text (the lures only when a handle is there);
 * personal data, links and cards behind cheap pre-checks (three digits in a row; a dot between
   letters or ``://``; a card segment);
 * flooding: a deque append per sender; repeats: a trigram sketch and a few dictionary lookups for
@@ -20,12 +22,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.guard.finding import Act, Finding
-from bot.core.guard.rules import files, keywords, links, personal_data, repeat_notice, secret_marking
+from bot.core.guard.rules import files, keywords, links, personal_data, repeat_notice, scam
 from bot.core.guard.rules.flooding import FloodLimits, FloodTracker
 from bot.core.guard.rules.links import LinkPolicy, SegmentLike
 from bot.core.guard.rules.repeat_notice import RepeatIndex
+from bot.core.guard.rules.scam import ScamPatterns
 from bot.core.guard.verdict import Verdict, decide
 from bot.core.notice import urgent_marker
+from bot.core.text.context import Contexts
 from bot.core.text.matcher import MatcherStack
 
 __all__ = ["ContentGuard", "GuardConfig", "GuardInput", "GuardSettingsLike", "compile_config"]
@@ -44,11 +48,22 @@ class GuardConfig:
     repeat_window: timedelta = timedelta(days=7)
     repeat_min_chars: int = 20
     flood: FloodLimits | None = field(default_factory=FloodLimits)
+    # Tiers and context (bot.core.guard.setup builds them from the packaged data and /词库 changes):
+    flagged: frozenset[tuple[str, str]] = frozenset()  # (category, word) of the flag tier
+    promoted: frozenset[tuple[str, str]] = frozenset()  # context terms an admin made act
+    contexts: Contexts | None = None
+    scam: ScamPatterns | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class GuardInput:
-    """What the rules read of a message (the plugin builds it from the intake's record)."""
+    """What the rules read of a message (the plugin builds it from the intake's record).
+
+    This is the content pass's entry point for every source of text: a group message, and text
+    extracted from a message (a forwarded record, a card's title and description, a decoded QR
+    code, OCR) — pass the extracted text as ``text`` (segments only for link cards) and judge it
+    with :meth:`ContentGuard.check` / :meth:`ContentGuard.judge` like a message.
+    """
 
     text: str
     segments: Sequence[SegmentLike] = ()
@@ -77,10 +92,7 @@ class ContentGuard:
         found: list[Finding] = []
         normalized = cfg.stack.normalizer.text(text) if text else ""
         if normalized:
-            hits = keywords.scan(cfg.stack, text, normalized)
-            if hits:
-                found.extend(secret_marking.findings(hits))
-                found.extend(keywords.findings(hits, text))
+            found.extend(self.text_findings(text, normalized, cfg))
             found.extend(personal_data.findings(normalized, mobile=cfg.detect_mobile))
         if text or msg.segments:
             found.extend(links.findings(text, msg.segments, cfg.links))
@@ -106,6 +118,51 @@ class ContentGuard:
                 if repeat is not None and not exempt:
                     found.extend(repeat_notice.findings(repeat, text, at_all=msg.at_all))
         return found
+
+    @staticmethod
+    def text_findings(text: str, normalized: str, cfg: GuardConfig) -> list[Finding]:
+        """Keyword, secret-marking and scam findings of one text (tiers and context applied)."""
+        found: list[Finding] = []
+        hits = keywords.scan(cfg.stack, text, normalized)
+        if hits:
+            decided = keywords.decide(
+                hits, text, normalized, flagged=cfg.flagged, promoted=cfg.promoted, contexts=cfg.contexts
+            )
+            found.extend(keywords.findings_of(decided))
+        if cfg.scam is not None:
+            ctx = cfg.contexts
+            passes = {k: ctx.pass_cue(k, normalized, term=True) for k in ("fraud", "ads")} if ctx else {}
+            for finding, _ in scam.findings(text, normalized, cfg.scam, cfg.links, passes):
+                same = next((f for f in found if f.kind == finding.kind), None)
+                if same is None:
+                    found.append(finding)
+                elif same.flagged and not finding.flagged:
+                    found[found.index(same)] = finding
+        return found
+
+    @staticmethod
+    def explain(text: str, cfg: GuardConfig) -> list[str]:
+        """Which entry and which cue decided, one Chinese line per keyword hit or scam pattern (for
+        /词库 测试). Secret markings are named by their category only."""
+        normalized = cfg.stack.normalizer.text(text) if text else ""
+        if not normalized:
+            return []
+        lines = []
+        hits = keywords.scan(cfg.stack, text, normalized)
+        decided = keywords.decide(
+            hits, text, normalized, flagged=cfg.flagged, promoted=cfg.promoted, contexts=cfg.contexts
+        )
+        tiers = {"act": "处理", "flag": "待核实", "pass": "不处理"}
+        for d in decided:
+            word = "密级标识" if d.hit.category == keywords.SECRET else d.hit.word
+            lines.append(f"{d.hit.category}：{d.decision.explain(word)} → {tiers[d.decision.tier]}")
+        if cfg.scam is not None:
+            m = cfg.scam.phishing_link(text, normalized, cfg.links) or cfg.scam.match(normalized)
+            if m is not None:
+                cue = cfg.contexts.pass_cue(m.kind, normalized, term=True) if cfg.contexts else ""
+                verdict = f"与官方/提醒用语「{cue}」同现 → 不处理" if cue else f"→ {tiers[m.tier]}"
+                lines.append(f"{m.kind}：{m.explain()} {verdict}")
+        return lines
 
     def judge(
         self, msg: GuardInput, cfg: GuardConfig, *, remember: bool = True, exempt: bool = False
@@ -160,9 +217,22 @@ class GuardSettingsLike(Protocol):
     def flood_same_seconds(self) -> int: ...
 
 
-def compile_config(settings: GuardSettingsLike, stack: MatcherStack) -> GuardConfig:
-    """A group's :class:`GuardConfig` from its preset's guard settings and its matcher stack."""
+def compile_config(
+    settings: GuardSettingsLike,
+    stack: MatcherStack,
+    *,
+    flagged: frozenset[tuple[str, str]] = frozenset(),
+    promoted: frozenset[tuple[str, str]] = frozenset(),
+    contexts: Contexts | None = None,
+    scam: ScamPatterns | None = None,
+) -> GuardConfig:
+    """A group's :class:`GuardConfig` from its preset's guard settings and its matcher stack (plus
+    the tiers, context rules and scam patterns; without them every hit acts, as a bare lexicon)."""
     return GuardConfig(
+        flagged=flagged,
+        promoted=promoted,
+        contexts=contexts,
+        scam=scam,
         stack=stack,
         actions={kind: frozenset(Act(a) for a in acts) for kind, acts in settings.actions.items()},
         serious=frozenset(settings.serious),

@@ -64,12 +64,19 @@ class Finding:
     ``excerpt`` is what may be shown and stored: a matched word, a domain, a masked number — never
     the message itself; it is ``""`` for sensitive kinds unless it is already masked.
     ``detail`` is a short Chinese explanation for the warning (e.g. 「10 秒内 12 条」).
+    ``tier`` is ``act`` (the policy's actions apply) or ``flag`` (ambiguous: a private note to the
+    group's admins, no public action, no strike).
     """
 
     kind: str
     excerpt: str = ""
     detail: str = ""
     ref: object = field(default=None, compare=False)  # rule-specific context (e.g. the original notice)
+    tier: str = "act"
+
+    @property
+    def flagged(self) -> bool:
+        return self.tier == "flag"
 
     @property
     def rule(self) -> str:

@@ -5,7 +5,9 @@ Three pure steps, each a small table:
 
 1. :func:`decide` — every finding's kind gets its acts from the policy; the message gets the union;
    the *primary* finding is the one with the strongest act (serious kinds first on a tie), and its
-   citation is the one the warning quotes. A serious kind always notifies the owner.
+   citation is the one the warning quotes. A serious kind always notifies the owner. A *flag*-tier
+   finding (ambiguous) only notifies the owner, whatever the policy says for its kind: no public
+   action, no strike; a message with flag findings only is :attr:`Verdict.flagged`.
 2. :func:`plan` — what happens here: observe-only groups do nothing; exempt senders (owner,
    admins …) only get a private reminder for secret / personal data; a platform without recall or
    mute (WeChat) gets a group warning (and a note to the owner) instead.
@@ -42,6 +44,15 @@ class Verdict:
         """Whether any finding forbids echoing the message (secret markings, personal data)."""
         return any(f.sensitive for f in self.findings)
 
+    @property
+    def flagged(self) -> bool:
+        """Only flag-tier findings: the admins are asked to look, nothing else happens."""
+        return all(f.flagged for f in self.findings)
+
+
+FLAG_ACTS: frozenset[Act] = frozenset({Act.NOTIFY})
+"""What a flag-tier finding does: a private note to the group's owner (or deputies), nothing public."""
+
 
 def acts_for(kind: str, actions: Mapping[str, Iterable[Act]]) -> frozenset[Act]:
     return frozenset(actions.get(kind, (Act.LOG,))) or frozenset({Act.LOG})
@@ -54,15 +65,18 @@ def decide(
     if not findings:
         return None
     acts: set[Act] = set()
-    best: tuple[int, bool, int] | None = None
-    primary = findings[0]
+    best: tuple[int, bool, bool, int] | None = None
+    primary = next((f for f in findings if not f.flagged), findings[0])
+    only_flagged = all(f.flagged for f in findings)
     for index, finding in enumerate(findings):
-        own = acts_for(finding.kind, actions)
+        if finding.flagged and not only_flagged:
+            continue  # something else acts: the ambiguous finding adds nothing (and is not cited)
+        own = FLAG_ACTS if finding.flagged else acts_for(finding.kind, actions)
         acts |= own
-        rank = (max(a.strength for a in own), finding.kind in serious, -index)
+        rank = (max(a.strength for a in own), not finding.flagged, finding.kind in serious, -index)
         if best is None or rank > best:
             best, primary = rank, finding
-    is_serious = any(f.kind in serious for f in findings)
+    is_serious = any(f.kind in serious and not f.flagged for f in findings)
     if is_serious:
         acts.add(Act.NOTIFY)
     return Verdict(tuple(findings), primary, frozenset(acts), is_serious)

@@ -28,6 +28,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category("secret", "涉密标识"),
     Category("offtopic", "与工作无关"),
     Category("formalism", "形式主义"),
+    Category("abuse", "人身攻击"),  # yichun 第十一条 (不对他人进行人身攻击), huangshi 第十条（八）
 )
 
 BY_KEY: dict[str, Category] = {c.key: c for c in CATEGORIES}

@@ -194,10 +194,24 @@ def lookalike_map() -> CharMap:
         if base != ch and base.isascii() and base.isalpha():
             out[ch] = base
     out.update({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss", "æ": "ae"})
+    out.update(_CJK_VARIANTS)
     for cp in range(0x1D00, 0x1D2C):
         if m := _SMALL_CAPITAL.match(unicodedata.name(chr(cp), "")):
             out[chr(cp)] = m.group(1).lower()
     return out
+
+
+# Variant and look-alike ideographs that violators write for the characters of prohibited words
+# (愽彩 for 博彩, 祼聊 for 裸聊, 氷毒 for 冰毒). Only rare characters that have no everyday meaning of
+# their own in a work group; traditional forms are the t2s step's job.
+_CJK_VARIANTS: CharMap = {
+    v: std
+    for std, variants in {
+        "博": "愽簙", "裸": "祼躶倮", "冰": "氷", "毒": "毐", "淫": "婬滛", "麻": "蔴", "法": "灋佱",
+        "炮": "砲", "操": "撡", "逼": "偪", "彩": "綵", "赌": "䞩", "枪": "鎗", "药": "葯",
+    }.items()
+    for v in variants
+}
 
 
 def _is_ideograph_str(s: str) -> bool:

@@ -7,7 +7,9 @@ the working directory, like ``config/bot.toml``) are merged on top (:func:`load_
 
 Formats:
 
-* category files — one word a line, ``#`` starts a comment (whole line, or after whitespace),
+* category files — one word a line (``<category>.txt`` for the *act* tier, ``flag/<category>.txt``
+  for the *flag* tier: ambiguous words that only earn a private note to the admins), ``#`` starts
+  a comment (whole line, or after whitespace),
   blank lines ignored; the file stem is the category key, ``allow.txt`` is the allow list;
 * plain external lists — the same, loaded into a category the caller names;
 * tagged external lists — ``word TAG,TAG`` lines as in houbb/sensitive-word, tags mapped to our
@@ -59,28 +61,48 @@ class LineError:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Deny words per category, allow words, and the lines that could not be read."""
+    """Deny words per category (act tier), allow words, the lines that could not be read, and the
+    flag-tier words per category (matched like deny words; :meth:`flagged` says which they are)."""
 
     deny: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     allow: tuple[str, ...] = ()
     errors: tuple[LineError, ...] = ()
+    flag: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def merge(self, other: Lexicon) -> Lexicon:
         """Both lexicons together (words de-duplicated, order kept)."""
-        deny = {k: list(v) for k, v in self.deny.items()}
-        for key, words in other.deny.items():
-            deny.setdefault(key, []).extend(words)
         return Lexicon(
-            {k: _unique(v) for k, v in deny.items()},
+            _merge(self.deny, other.deny),
             _unique([*self.allow, *other.allow]),
             (*self.errors, *other.errors),
+            _merge(self.flag, other.flag),
         )
 
     def word_count(self) -> int:
-        return sum(len(v) for v in self.deny.values()) + len(self.allow)
+        words = sum(len(v) for v in self.deny.values()) + sum(len(v) for v in self.flag.values())
+        return words + len(self.allow)
+
+    def all_deny(self) -> dict[str, tuple[str, ...]]:
+        """Deny words of both tiers by category."""
+        return _merge(self.deny, self.flag)
+
+    def flagged(self) -> frozenset[tuple[str, str]]:
+        """``(category, word)`` of the flag tier (a word in both tiers acts)."""
+        out: set[tuple[str, str]] = set()
+        for cat, words in self.flag.items():
+            act = set(self.deny.get(cat, ()))
+            out.update((cat, w) for w in words if w not in act)
+        return frozenset(out)
 
     def matcher(self, normalizer: Normalizer | None = None) -> Matcher:
-        return Matcher.build(self.deny, self.allow, normalizer=normalizer)
+        return Matcher.build(self.all_deny(), self.allow, normalizer=normalizer)
+
+
+def _merge(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    out = {k: list(v) for k, v in a.items()}
+    for key, words in b.items():
+        out.setdefault(key, []).extend(words)
+    return {k: _unique(v) for k, v in out.items()}
 
 
 def _unique(words: Iterable[str]) -> tuple[str, ...]:
@@ -172,16 +194,26 @@ def import_tagged(path: Path, tags: Mapping[str, str] = HOUBB_TAGS) -> Lexicon:
 
 
 def load_dir(folder: Path | Traversable = DEFAULT_LEXICON_DIR, known: Iterable[str] = BY_KEY) -> Lexicon:
-    """Every ``<category>.txt`` in ``folder`` plus ``allow.txt``. A file whose stem is not a known
-    category is reported (line 0) and skipped: its words would have no action and no citation.
-    A missing folder raises :class:`FileNotFoundError`: an empty guard must not pass unnoticed."""
+    """Every ``<category>.txt`` in ``folder`` plus ``allow.txt``, and ``flag/<category>.txt`` as the
+    flag tier. A file whose stem is not a known category is reported (line 0) and skipped: its words
+    would have no action and no citation. A missing folder raises :class:`FileNotFoundError`: an
+    empty guard must not pass unnoticed."""
     if not folder.is_dir():
         raise FileNotFoundError(f"lexicon folder not found: {folder.name}")
     known = set(known)
+    lexicon = _load_files(folder, known, allow=True)
+    flag_dir = folder / "flag"
+    if flag_dir.is_dir():
+        flags = _load_files(flag_dir, known, allow=False)
+        lexicon = lexicon.merge(Lexicon(errors=flags.errors, flag=flags.deny))
+    return lexicon
+
+
+def _load_files(folder: Path | Traversable, known: set[str], *, allow: bool) -> Lexicon:
     lexicon = Lexicon()
     for path in sorted((p for p in folder.iterdir() if p.is_file() and p.name.endswith(".txt")), key=_name):
         stem = path.name.removesuffix(".txt")
-        if stem != ALLOW_KEY and stem not in known:
+        if (stem != ALLOW_KEY or not allow) and stem not in known:
             error = LineError(path.name, 0, stem, "未知的类别（文件名应为类别代码）")
             lexicon = lexicon.merge(Lexicon(errors=(error,)))
             continue

@@ -105,8 +105,12 @@ class Matcher:
         allow: Iterable[str] = (),
         *,
         normalizer: Normalizer | None = None,
+        aliases: Iterable[tuple[str, str, str]] = (),
     ) -> Matcher:
         """Build from ``{category: words}`` and allow words, all run through the same normaliser.
+
+        ``aliases`` are ``(category, variant, word)``: the variant (an evasion such as 「du博」) is
+        matched, and its hits name ``word`` (赌博), so tiers and context rules apply to it as to the word.
 
         Words that normalise to nothing, or collapse from several characters to one (乖乖 → 乖),
         are skipped and listed in :attr:`skipped` instead of silently matching everything.
@@ -115,8 +119,9 @@ class Matcher:
         sources: dict[str, list[tuple[str, str]]] = {}
         allowed: set[str] = set()
         skipped: list[SkippedWord] = []
-        batches = [(ALLOW, w) for w in allow] + [(cat, w) for cat, ws in deny.items() for w in ws]
-        for category, raw in batches:
+        batches = [(ALLOW, w, w) for w in allow] + [(cat, w, w) for cat, ws in deny.items() for w in ws]
+        batches += [(cat, variant, word) for cat, variant, word in aliases]
+        for category, raw, canonical in batches:
             word = raw.strip()
             key = norm.text(word)
             if not key:
@@ -127,7 +132,7 @@ class Matcher:
                 allowed.add(key)
                 sources.setdefault(key, [])
             else:
-                sources.setdefault(key, []).append((category, word))
+                sources.setdefault(key, []).append((category, canonical.strip()))
         automaton = None
         if sources:
             automaton = ahocorasick.Automaton()

@@ -119,6 +119,8 @@ async def guard_message(rec: MessageRecord, rt: Runtime, command: Command | None
 
 
 def _recall_worthy(verdict: Verdict) -> bool:
+    if verdict.flagged:
+        return False  # ambiguous words alone stop neither a command nor a notice
     return Act.RECALL in verdict.acts or verdict.serious or verdict.sensitive
 
 
@@ -169,6 +171,8 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
         can_mute=can_mute,
         mute_seconds=g.mute_seconds,
     )
+    if verdict.flagged and p.outcome == "enforced":
+        p = dataclasses.replace(p, outcome="flagged")  # ambiguous: a note to the admins, nothing public
     if p.recall:
         rt.actions.recall(inc.platform, inc.group_id, inc.message_id)  # first: URGENT
     if p.strike_weight:
@@ -204,7 +208,10 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
         )
         # A reminder is no strike and can wait: command replies and warnings go first.
         rt.actions.send_private(inc.platform, inc.self_id, inc.user_id, text, priority=Priority.BULK)
-    if p.notify_owner:
+    if p.notify_owner and p.outcome == "flagged":
+        note = texts.flag_note(verdict, cite=cite, group=group, member=inc.member, file=file)
+        await notify_owner(rt, inc, c, note)
+    elif p.notify_owner:
         note = texts.owner_note(
             verdict,
             p,
@@ -320,7 +327,7 @@ async def _record(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, p: 
             "strikes": p.strikes_total,
         },
     )
-    if verdict.serious or verdict.sensitive:
+    if (verdict.serious or verdict.sensitive) and p.outcome != "flagged":
         await _open_case(rt, inc, verdict, labels, done)
     logger.info(
         f"guard {p.outcome} in {inc.group_id} by {inc.user_id}: "

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from loguru import logger
 
 from bot.core.guard import ContentGuard, GuardConfig, Ladder, compile_config
-from bot.core.text import ALLOW_KEY, Lexicon, Matcher, MatcherStack, load_default
+from bot.core.guard.setup import GuardData, TierChange, load_guard_data, tiers_with
+from bot.core.text import ALLOW_KEY, Lexicon, Matcher, MatcherStack
 from bot.models.guard import GuardWord
 from bot.policy import GroupPolicy, Policy, PolicyError, Preset
 from bot.runtime import Runtime
@@ -74,6 +75,7 @@ class GuardState:
     loaded: bool = False
     version: int = 0
     base_lexicon: Lexicon | None = None
+    data: GuardData | None = None
     _base: Matcher | None = None
     _overlays: dict[tuple[str, str], Matcher] = field(default_factory=dict)
     _words: dict[tuple[str, str], list[GuardWord]] = field(default_factory=dict)
@@ -86,11 +88,22 @@ class GuardState:
     # --- lexicons --------------------------------------------------------------------------------
     def base(self) -> Matcher:
         if self._base is None:
-            self.base_lexicon = load_default()
+            self.data = load_guard_data()
+            self.base_lexicon = self.data.lexicon
             for error in self.base_lexicon.errors:
                 logger.warning(f"lexicon: {error}")
-            self._base = self.base_lexicon.matcher()
+            self._base = self.data.matcher()
         return self._base
+
+    def tiers(self, gp: GroupPolicy) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+        """``(flagged, promoted)`` for a group: the packaged flag tier, then the unit's and the
+        group's /词库 tier rows."""
+        self.base()
+        assert self.data is not None
+        rows = list(self._words.get(("unit", gp.unit_key), ())) if gp.unit_key else []
+        rows += self._words.get(("group", gp.group_id), ())
+        changes = [TierChange(r.category, r.word, r.tier) for r in rows if r.op in ("add", "tier")]
+        return tiers_with(self.data.flagged(), changes)
 
     def words(self, scope: str, scope_id: str) -> list[GuardWord]:
         return list(self._words.get((scope, scope_id), ()))
@@ -153,10 +166,19 @@ class GuardState:
         if c is not None and c.source is gp and c.version == self.version:
             return c
         g = gp.preset.guard
+        flagged, promoted = self.tiers(gp)
+        assert self.data is not None
         c = Compiled(
             source=gp,
             version=self.version,
-            cfg=compile_config(g, self.stack(gp)),
+            cfg=compile_config(
+                g,
+                self.stack(gp),
+                flagged=flagged,
+                promoted=promoted,
+                contexts=self.data.contexts,
+                scam=self.data.scam,
+            ),
             preset=gp.preset,
             exempt=frozenset(g.exempt),
             observe=g.observe_only,
@@ -230,6 +252,8 @@ def overlay_matcher(rows: Iterable[GuardWord], base: Matcher) -> Matcher | None:
     deny: dict[str, list[str]] = {}
     allow: list[str] = []
     for row in rows:
+        if row.op == "tier":
+            continue  # a tier change of a word matched elsewhere (the base or the unit)
         if row.category == ALLOW_KEY or row.op == "remove":
             allow.append(row.word)
         else:

@@ -236,3 +236,18 @@ def owner_note(
     elif file and f.kind in ("file_secret", "file_type"):
         lines.append("机器人无法删除群文件，请您或管理员在群文件中删除。")
     return "\n".join(lines)
+
+
+def flag_note(verdict: Verdict, *, cite: str, group: str, member: str, file: bool = False) -> str:
+    """The private note for a message with flag-tier findings only: ambiguous, so nothing was done
+    in the group; an admin decides (never the text of the message)."""
+    f = verdict.primary
+    return "\n".join(
+        [
+            f"【内容巡查·待核实】{group}：{what(f, who=f'成员 {member}', file=file)}，"
+            "但仅凭词语无法确定是否违规，机器人未作处理，也未计入违规次数。",
+            _rule(cite, f.cite_key),
+            "请您查看原消息后决定：如确属违规，可撤回并提醒；如为正常用语，无需处理"
+            "（可用 /词库 测试 查看判断依据，用 /词库 降级 或 /词库 删除 调整）。",
+        ]
+    )

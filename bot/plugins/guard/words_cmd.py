@@ -1,20 +1,24 @@
-"""/词库 (/words): this group's (or its unit's) keyword additions and removals, live; test a text."""
+"""/词库 (/words): this group's (or its unit's) keyword additions and removals, the tier of a word
+(升级: act on it; 降级: only a private note to the admins), live; test a text and see which entry
+and which cue decided."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.core.guard import GuardInput
+from bot.core.guard import ContentGuard, GuardInput
 from bot.core.guard.categories import kind_key, kind_label
 from bot.core.text import ALLOW_KEY, CATEGORIES, Matcher
 from bot.core.text.categories import label
 from bot.core.text.lexicon import MAX_WORD_LENGTH
 from bot.dispatch import CommandContext, Role, UsageError, command
-from bot.plugins.guard.state import state
+from bot.plugins.guard.state import Compiled, state
 from bot.store import guard as store
 
 USAGE = (
-    "/词库 添加 类别 词语…｜/词库 删除 类别 词语…｜/词库 列表 [类别]｜/词库 测试 文本｜"
+    "/词库 添加 类别 词语…｜/词库 删除 类别 词语…｜/词库 升级 类别 词语…（直接处理）｜"
+    "/词库 降级 类别 词语…（只私下提示管理员核实）｜/词库 列表 [类别]｜"
+    "/词库 测试 文本（显示由哪个词、哪个线索决定）｜"
     "在前面加「单位」则作用于本群所属单位的全部群（监管单位可用），如 /词库 单位 添加 广告 团购接龙。"
     "导入外部词表（python -m bot lexicon import）后发送 /词库 重载。"
     "类别：政治、色情、赌博、暴恐、毒品、广告、诈骗、违法、谣言、涉密、无关、形式主义、白名单"
@@ -24,6 +28,8 @@ _ADD = ("添加", "add", "增加")
 _REMOVE = ("删除", "remove", "del", "移除")
 _LIST = ("列表", "list", "查看")
 _TEST = ("测试", "test")
+_PROMOTE = ("升级", "promote", "处理")
+_DEMOTE = ("降级", "demote", "待核实", "核实")
 _RELOAD = ("重载", "reload")
 _ALLOW_NAMES = ("白名单", "允许", "allow")
 
@@ -87,11 +93,16 @@ async def words(ctx: CommandContext) -> None:
     if sub in _LIST:
         _list(ctx, scope, scope_id, where, category_of(rest[0]) if rest else None)
         return
-    if sub not in _ADD + _REMOVE:
+    if sub not in _ADD + _REMOVE + _PROMOTE + _DEMOTE:
         raise UsageError(f"不认识「{sub}」。")
     if len(rest) < 2:
         raise UsageError("请给出类别和至少一个词语。")
     category, entries = category_of(rest[0]), list(dict.fromkeys(rest[1:]))
+    if sub in _PROMOTE + _DEMOTE:
+        if category == ALLOW_KEY:
+            raise UsageError("白名单没有级别：白名单中的词总是不处理。")
+        await _tier(ctx, scope, scope_id, where, category, entries, "act" if sub in _PROMOTE else "flag")
+        return
     if sub in _ADD:
         await _add(ctx, scope, scope_id, where, category, entries)
     else:
@@ -165,6 +176,65 @@ async def _remove(
     ctx.reply("\n".join(lines))
 
 
+def _known(ctx: CommandContext, scope: str, category: str, word: str) -> bool:
+    """Whether ``word`` is matched here already: the packaged lexicons (either tier), a context
+    rule's named terms, or the unit's additions."""
+    data = state.data
+    if data is not None and (
+        word in data.lexicon.all_deny().get(category, ()) or word in data.contexts.terms().get(category, ())
+    ):
+        return True
+    return _in_unit(ctx, scope, category, word)
+
+
+_TIER_LABEL = {"act": "直接处理（按本群规定撤回、提醒）", "flag": "待核实（不公开处理，只私下提示管理员）"}
+
+
+async def _tier(
+    ctx: CommandContext, scope: str, scope_id: str, where: str, category: str, entries: list[str], tier: str
+) -> None:
+    """Promote (act) or demote (flag) words in this scope: an added word changes its tier; a word
+    matched elsewhere (the packaged lexicons, a context rule, the unit) gets a tier row; an unknown
+    word is added at that tier."""
+    state.base()
+    refused = _refused(category, entries)
+    rows = {(r.category, r.word): r for r in state.words(scope, scope_id)}
+    now = datetime.now(UTC)
+    changed: list[str] = []
+    added: list[str] = []
+    same: list[str] = []
+    masked: list[str] = []
+    for word in entries:
+        if word in refused:
+            continue
+        row = rows.get((category, word))
+        if row is not None and row.op == "remove":
+            masked.append(word)
+            continue
+        if row is not None and row.tier == tier:
+            same.append(word)
+            continue
+        new = row is None and not _known(ctx, scope, category, word)
+        op = "add" if new or (row is not None and row.op == "add") else "tier"
+        await store.add_word(scope, scope_id, category, word, op=op, tier=tier, by=ctx.record.user_id, at=now)
+        (added if new else changed).append(word)
+    await _reload(scope, scope_id)
+    label = _TIER_LABEL[tier]
+    lines = []
+    if changed:
+        lines.append(f"{where}「{_label(category)}」中的 {'、'.join(changed)} 已改为{label}，立即生效。")
+    if added:
+        lines.append(
+            f"词库中原来没有 {'、'.join(added)}，已添加到{where}的「{_label(category)}」，级别为{label}。"
+        )
+    if same:
+        lines.append(f"{'、'.join(same)} 在{where}已经是{label}。")
+    if masked:
+        lines.append(f"{'、'.join(masked)} 在{where}已删除（不再命中），请先用 /词库 添加 恢复。")
+    lines.extend(f"未调整「{w}」：{why}。" for w, why in refused.items())
+    ctx.reply("\n".join(lines))
+
+
 def _in_unit(ctx: CommandContext, scope: str, category: str, word: str) -> bool:
     """A group may also remove (mask) a word its unit added."""
     gp = ctx.runtime.policy.for_group(ctx.record.group_id)
@@ -182,12 +252,23 @@ def _list(ctx: CommandContext, scope: str, scope_id: str, where: str, only: str 
         lines.append("（无）")
     by_cat: dict[str, list[str]] = {}
     for r in rows:
-        by_cat.setdefault(r.category, []).append(r.word if r.op == "add" else f"{r.word}（不再命中）")
+        if r.op == "remove":
+            shown = f"{r.word}（不再命中）"
+        elif r.op == "tier":
+            shown = f"{r.word}（{'改为直接处理' if r.tier == 'act' else '改为待核实'}）"
+        else:
+            shown = r.word + ("（待核实）" if r.tier == "flag" else "")
+        by_cat.setdefault(r.category, []).append(shown)
     lines.extend(f"{_label(cat)}：{'、'.join(ws)}" for cat, ws in by_cat.items())
     base = state.base_lexicon
     if base is not None:
         counts = "、".join(f"{_label(k)} {len(v)}" for k, v in base.deny.items() if only is None or k == only)
         lines.append(f"默认词库：{counts or '无'} 个词。")
+        flag = "、".join(
+            f"{_label(k)} {len(v)}" for k, v in base.flag.items() if v and (only is None or k == only)
+        )
+        if flag:
+            lines.append(f"其中另有待核实级：{flag} 个词（命中只私下提示管理员）。")
     ctx.reply("\n".join(lines))
 
 
@@ -202,13 +283,29 @@ async def _test(ctx: CommandContext, text: str) -> None:
     msg = GuardInput(text, group_id=rec.group_id, user_id=rec.user_id, at=rec.time)
     found = state.engine.check(msg, c.cfg, remember=False)
     if not found:
-        ctx.reply("未命中任何规则。")
+        why = _why(text, c)
+        ctx.reply("未命中任何规则。" + ("\n判断依据：\n" + "\n".join(f"· {w}" for w in why) if why else ""))
         return
     lines = ["命中："]
     for f in found:
         acts = "、".join(a.label for a in sorted(c.cfg.actions.get(f.kind, ()), key=lambda a: -a.strength))
+        if f.flagged:
+            acts = "待核实：不公开处理，只私下提示群主或管理员"
         shown = f"「{f.excerpt}」" if f.excerpt and not f.sensitive else ""
         lines.append(f"· {kind_label(f.kind)}{shown} → {acts or '仅记录'}，{c.preset.cite(f.cite_key)}")
+    why = _why(text, c)
+    if why:
+        lines.append("判断依据：")
+        lines.extend(f"· {line}" for line in why)
     if c.observe:
         lines.append("本群为观察模式：只记录，不处理。")
     ctx.reply("\n".join(lines))
+
+
+def _why(text: str, c: Compiled) -> list[str]:
+    """Which entry and which cue decided, with category labels (secret markings are not named)."""
+    out = []
+    for line in ContentGuard.explain(text, c.cfg):
+        key, _, rest = line.partition("：")
+        out.append(f"{kind_label(key)}：{rest}")
+    return out

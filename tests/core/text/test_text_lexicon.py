@@ -23,7 +23,8 @@ from bot.core.text.normalize import normalize
 
 
 def test_every_category_has_a_label_and_a_default_file() -> None:
-    assert len(CATEGORIES) == 12
+    assert len(CATEGORIES) == 13
+    assert label("abuse") == "人身攻击"
     assert label("porn") == "色情"
     assert label("secret") == "涉密标识"
     assert label("nonexistent") == "nonexistent"

@@ -53,11 +53,11 @@ async def test_words_add_remove_live(fake: FakeGateway) -> None:
 
 
 async def test_removing_a_default_word_masks_it_in_this_group_only(fake: FakeGateway) -> None:
-    await send(msg("/词库 删除 赌博 赌场", **ADMIN))
+    await send(msg("/词库 删除 赌博 网赌", **ADMIN))
     assert "不再命中（其他群不受影响）" in last_reply(fake)
-    await send(msg("电影《赌场风云》的观后感交一下"))
+    await send(msg("电影《网赌风云》的观后感交一下"))
     assert calls(fake, "recall") == []
-    await send(msg("电影《赌场风云》的观后感交一下", group_id=YICHUN))
+    await send(msg("电影《网赌风云》的观后感交一下", group_id=YICHUN))
     assert len(calls(fake, "recall")) == 1
 
 
@@ -242,3 +242,54 @@ async def test_reload_picks_up_an_imported_list(fake: FakeGateway) -> None:
     assert "1 个单位或群有自己的词库" in last_reply(fake)
     await send(msg("今晚团购接龙", user_id="30013"))
     assert len(calls(fake, "recall")) == 1
+
+
+# --- /词库 tiers and explanations ------------------------------------------------------------------
+
+
+async def test_demote_and_promote_change_what_happens_in_this_group_only(fake: FakeGateway) -> None:
+    await send(msg("/词库 降级 赌博 网赌", **ADMIN))
+    assert "已改为待核实" in last_reply(fake)
+    replies = len(calls(fake, "send_group"))
+    await send(msg("昨天看了一部讲网赌的电影"))
+    assert calls(fake, "recall") == [] and len(calls(fake, "send_group")) == replies  # nothing public
+    assert "【内容巡查·待核实】" in calls(fake, "send_private")[-1]["text"]
+    await send(msg("昨天看了一部讲网赌的电影", group_id=YICHUN))  # another group: still acts
+    assert len(calls(fake, "recall")) == 1
+
+    await send(msg("/词库 升级 毒品 冰毒", **ADMIN))  # a context term: now it acts even bare
+    assert "已改为直接处理" in last_reply(fake)
+    await send(msg("有人知道冰毒吗", at=T0 + timedelta(minutes=1)))
+    assert len(calls(fake, "recall")) == 2
+
+    await send(msg("/词库 列表 赌博", **ADMIN))
+    assert "网赌（改为待核实）" in last_reply(fake)
+    await restart()  # the tiers survive a restart (read back from the database)
+    await send(msg("昨天看了一部讲网赌的电影", at=T0 + timedelta(minutes=2)))
+    assert len(calls(fake, "recall")) == 2
+
+
+async def test_promoting_an_unknown_word_adds_it_at_that_tier(fake: FakeGateway) -> None:
+    await send(msg("/词库 降级 广告 团购接龙", **ADMIN))
+    assert "词库中原来没有 团购接龙" in last_reply(fake) and "待核实" in last_reply(fake)
+    await send(msg("今晚团购接龙，要的报名"))
+    assert calls(fake, "recall") == [] and len(calls(fake, "send_private")) == 1
+
+
+async def test_the_test_subcommand_names_the_entry_and_the_cue(fake: FakeGateway) -> None:
+    await send(msg("/词库 测试 冰毒现货，同城面交", **ADMIN))
+    reply = last_reply(fake)
+    assert "毒品" in reply and "判断依据" in reply and "「冰毒」" in reply and "「现货」" in reply
+    await send(msg("/词库 测试 禁毒宣传月：远离冰毒", **ADMIN))
+    reply = last_reply(fake)
+    assert reply.startswith("未命中任何规则") and "「禁毒」" in reply and "不处理" in reply
+    await send(msg("/词库 测试 无抵押当天下款，加V：dk5566", **ADMIN))
+    reply = last_reply(fake)
+    assert "病毒链接/诈骗" in reply and "联系方式" in reply and "下款" in reply
+    await send(msg("/词库 测试 机密文件发群里了", **ADMIN))
+    assert "密级标识" in last_reply(fake) and "机密文件" not in last_reply(fake).split("判断依据")[1]
+
+
+async def test_tier_commands_refuse_the_allow_list(fake: FakeGateway) -> None:
+    await send(msg("/词库 升级 白名单 人大代表", **ADMIN))
+    assert "白名单没有级别" in last_reply(fake)

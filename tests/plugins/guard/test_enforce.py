@@ -126,7 +126,7 @@ async def test_formalism_only_tells_the_owner(fake: FakeGateway) -> None:
 
 
 async def test_strikes_escalate_to_mute_owner_and_a_removal_proposal(fake: FakeGateway) -> None:
-    texts = ["加vx了解兼职日结", "宝妈兼职在家躺赚", "月入过万不是梦", "招商加盟一件代发", "私聊有惊喜"]
+    texts = ["加vx了解兼职日结", "宝妈兼职在家躺赚", "轻松赚钱，日赚三百", "招商加盟一件代发", "私聊有惊喜"]
     for n, text in enumerate(texts):
         await send(msg(text, at=T0 + timedelta(hours=n)))
     warnings = [c["text"] for c in calls(fake, "send_group")]
@@ -286,3 +286,48 @@ async def test_a_huge_odd_message_is_checked_quickly(fake: FakeGateway) -> None:
     await send(msg(text))
     assert time.perf_counter() - started < 2.0
     assert {r.kind for r in await findings()} == {"gambling", "link_shortener"}
+
+
+# --- tiers --------------------------------------------------------------------------------------
+
+
+async def test_a_flagged_message_only_tells_the_owner_privately(fake: FakeGateway) -> None:
+    # A drug's name with no sale cue: ambiguous, so nothing public happens and no strike counts.
+    await send(msg("昨天新闻里说的冰毒到底是什么东西"))
+    assert calls(fake, "recall") == [] and calls(fake, "send_group") == []
+    [note] = [c["text"] for c in calls(fake, "send_private")]
+    assert note.startswith("【内容巡查·待核实】") and "「毒品」类内容" in note and "未计入违规次数" in note
+    assert "冰毒" not in note  # the message is never repeated
+    [row] = await findings()
+    assert row.kind == "drugs" and row.outcome == "flagged" and row.done == "notify"
+    assert await strikes() == []
+
+
+async def test_the_same_name_with_a_sale_cue_is_recalled(fake: FakeGateway) -> None:
+    await send(msg("冰毒现货，同城面交，私聊"))
+    assert len(calls(fake, "recall")) == 1
+    assert "「毒品」类内容" in calls(fake, "send_group")[0]["text"]
+
+
+async def test_an_anti_drug_notice_is_left_alone(fake: FakeGateway) -> None:
+    await send(msg("禁毒宣传：冰毒、K粉、摇头丸都是毒品，请大家远离"))
+    assert fake.calls == []
+    assert await findings() == []
+
+
+async def test_a_flagged_finding_opens_no_case(fake: FakeGateway) -> None:
+    from bot.models.register import Case
+
+    async def cases() -> int:
+        async with get_db().session() as s:
+            return len(list((await s.execute(select(Case))).scalars()))
+
+    before = await cases()
+    await send(msg("这份机密文件的第二页数据对不上"))  # a bare secret level, no leak cue
+    assert calls(fake, "recall") == [] and calls(fake, "send_group") == []
+    [row] = await findings()
+    assert row.kind == "secret" and row.outcome == "flagged" and row.excerpt == ""
+    assert await cases() == before
+    await send(msg("这份机密文件先发群里，大家看完删掉", at=T0 + timedelta(minutes=1)))  # a leak cue
+    assert len(calls(fake, "recall")) == 1
+    assert await cases() == before + 1

@@ -2,20 +2,33 @@
 
 The text is normalised once by the engine; this module scans the group's matcher stack (base lexicon
 + unit and group overlays) over that normalised text and turns the hits into findings, one per
-category. Secret markings are hits of the ``secret`` category too; :mod:`.secret_marking` reads them.
+category, each of the *act* or the *flag* tier.
 
-A hit stated as a prohibition is not a violation: discipline notices and campaigns name what they
-forbid (「严禁在工作群抢红包」「坚决抵制法轮功」「严厉打击网络赌博」). A hit preceded, within the same
-clause and a few characters, by 严禁 / 禁止 / 不得 / 抵制 / 打击 … is dropped (not for secret markings,
-which are never a prohibition). Spam does not benefit: its other words still hit.
+Every hit is decided in this order (:func:`decide`), and the decision is explainable (/词库 测试):
+
+1. **context** (:mod:`bot.core.text.context`, data in ``lexicons/context/<category>.toml``): an
+   official / condemnation cue of the category in the message (禁毒、揭批、反诈、保密培训 …) passes the
+   hit; a named term (a cult, a drug, a bare secret level …) acts with a propaganda / sale /
+   contact / leak cue and otherwise gets its rule's default (usually *flag*);
+2. **prohibition** just before the hit: discipline notices and campaigns name what they forbid
+   (「严禁在工作群抢红包」「坚决抵制法轮功」). A hit preceded, within the same clause and a few characters,
+   by 严禁 / 禁止 / 不得 / 抵制 / 打击 … is dropped (not for secret markings, which are never a
+   prohibition). Spam does not benefit: its other words still hit;
+3. otherwise the word's **tier**: lexicon ``flag/<category>.txt`` words and those an admin demoted
+   with /词库 are *flag*, the rest *act*.
+
+Secret markings (绝密★、内部资料 注意保存) are hits of the ``secret`` category too; they carry no
+excerpt, so nothing of the message is ever echoed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from bot.core.guard.finding import Finding
+from bot.core.text.context import Contexts, Decision
 from bot.core.text.matcher import Hit, MatcherStack, _resolve
 from bot.core.text.normalize import Normalized
 
@@ -46,12 +59,66 @@ def scan(stack: MatcherStack, text: str, normalized: str) -> list[Hit]:
     return _resolve(found, Normalized(text, normalized, stack.normalizer))
 
 
-def findings(hits: Sequence[Hit], text: str) -> list[Finding]:
-    """One finding per category other than secret markings, naming its first matched words."""
-    words: dict[str, list[str]] = {}
+@dataclass(frozen=True, slots=True)
+class Decided:
+    hit: Hit
+    decision: Decision
+
+
+def decide(
+    hits: Sequence[Hit],
+    text: str,
+    normalized: str,
+    *,
+    flagged: Collection[tuple[str, str]] = frozenset(),
+    promoted: Collection[tuple[str, str]] = frozenset(),
+    contexts: Contexts | None = None,
+) -> list[Decided]:
+    """The decision for every hit (see the module docstring). ``promoted`` words act whatever
+    their context rule's default (an admin made them act); ``flagged`` words are the flag tier."""
+    out = []
     for hit in hits:
-        if hit.category != SECRET and not prohibited_here(text, hit.start):
-            bucket = words.setdefault(hit.category, [])
-            if hit.word not in bucket:
-                bucket.append(hit.word)
-    return [Finding(category, "、".join(found[:3])) for category, found in words.items()]
+        key = (hit.category, hit.word)
+        tier = "flag" if key in flagged else "act"
+        if contexts is not None:
+            decision = contexts.judge(hit.category, hit.word, normalized, tier)  # type: ignore[arg-type]
+            if decision.why == "rule_default" and key in promoted:
+                decision = Decision("act", "lexicon", "", decision.rule)
+        else:
+            decision = Decision(tier, "lexicon")  # type: ignore[arg-type]
+        if decision.tier != "pass" and hit.category != SECRET:
+            if prohibited_here(text, hit.start):
+                decision = Decision("pass", "prohibition")
+        out.append(Decided(hit, decision))
+    return out
+
+
+def findings_of(decided: Sequence[Decided]) -> list[Finding]:
+    """One finding per category (act if any of its hits acts), naming its first matched words;
+    secret markings carry no words."""
+    words: dict[str, list[str]] = {}
+    tiers: dict[str, str] = {}
+    for d in decided:
+        if d.decision.tier == "pass":
+            continue
+        cat = d.hit.category
+        bucket = words.setdefault(cat, [])
+        if d.decision.tier == "act" and tiers.get(cat) != "act":
+            tiers[cat] = "act"
+            if bucket and d.hit.word in bucket:
+                bucket.remove(d.hit.word)
+            bucket.insert(0, d.hit.word)  # the word that acted comes first
+        else:
+            tiers.setdefault(cat, d.decision.tier)
+            if d.hit.word not in bucket:
+                bucket.append(d.hit.word)
+    return [
+        Finding(cat, "" if cat == SECRET else "、".join(found[:3]), tier=tiers[cat])
+        for cat, found in words.items()
+    ]
+
+
+def findings(hits: Sequence[Hit], text: str) -> list[Finding]:
+    """Findings without tiers or context (every hit acts unless a prohibition precedes it), other
+    than secret markings — the behaviour of a bare matcher stack."""
+    return [f for f in findings_of(decide(hits, text, "")) if f.kind != SECRET]
