@@ -173,7 +173,8 @@ class ContentGuard:
     @staticmethod
     def check_file(name: str, cfg: GuardConfig) -> list[Finding]:
         """Findings for a file uploaded to the group, by its name."""
-        return files.findings(name, cfg.stack, cfg.blocked_extensions)
+        bare = cfg.contexts.terms().get("secret", ()) if cfg.contexts is not None else ()
+        return files.findings(name, cfg.stack, cfg.blocked_extensions, frozenset(bare))
 
 
 class GuardSettingsLike(Protocol):

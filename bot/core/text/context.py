@@ -190,7 +190,7 @@ class Contexts:
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
         raise ContextError(f"{where}: 应为非空字符串列表")
     return tuple(v.strip() for v in value)
 

@@ -24,8 +24,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, cast
 
-from pypinyin import Style, lazy_pinyin
-
 MAX_VARIED = 4
 
 
@@ -49,6 +47,8 @@ def pinyin_variants(term: str) -> Iterator[str]:
     hans = [i for i, ch in enumerate(term) if _is_han(ch)]
     if not hans or len(hans) > MAX_VARIED:
         return
+    from pypinyin import Style, lazy_pinyin  # imported when the lexicon is built, not at start-up
+
     keep = cast(Any, _keep)  # pypinyin's stubs say str; a list keeps one item per character
     full = lazy_pinyin(term, errors=keep)
     initials = lazy_pinyin(term, style=Style.FIRST_LETTER, errors=keep)

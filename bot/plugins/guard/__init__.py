@@ -4,6 +4,8 @@ verdict, and warnings that cite the group's regulation."""
 
 from __future__ import annotations
 
+import asyncio
+
 from nonebot import get_driver
 from nonebot.plugin import PluginMetadata
 
@@ -24,10 +26,17 @@ __plugin_meta__ = PluginMetadata(
 driver = get_driver()
 
 
+_loading: set[asyncio.Task[None]] = set()
+
+
 @driver.on_startup
 async def _load() -> None:
-    # Runs after the runtime has opened the database (its startup hook was registered first).
-    await state.load(get_runtime())
+    # Runs after the runtime has opened the database (its startup hook was registered first). The
+    # lexicons take seconds to build: start-up does not wait for them (the server listens at once);
+    # a message that arrives before they are ready waits for them in state.load.
+    task = asyncio.get_running_loop().create_task(state.load(get_runtime()))
+    _loading.add(task)
+    task.add_done_callback(_loading.discard)
 
 
 @driver.on_shutdown

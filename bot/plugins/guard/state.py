@@ -194,7 +194,10 @@ class GuardState:
         async with self._lock:
             if self.loaded:
                 return
-            self.base()
+            if self._base is None:
+                # ~40k words, their evasions and the context rules: seconds of work, done in a
+                # thread so that the event loop keeps serving while it runs.
+                await asyncio.to_thread(self.base)
             by_scope: dict[tuple[str, str], list[GuardWord]] = {}
             for row in await store.load_words():
                 by_scope.setdefault((row.scope, row.scope_id), []).append(row)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 
 from bot.core.guard.finding import Finding
 from bot.core.guard.rules import secret_marking
@@ -39,11 +40,14 @@ def extension(name: str) -> str:
     return base.rsplit(".", 1)[-1].strip().lower()
 
 
-def findings(name: str, stack: MatcherStack, blocked: frozenset[str]) -> list[Finding]:
+def findings(
+    name: str, stack: MatcherStack, blocked: frozenset[str], bare: Collection[str] = ()
+) -> list[Finding]:
     """Findings for a file called ``name``. The secret finding carries no excerpt (not even the
-    name: it may be the title of the classified document)."""
+    name: it may be the title of the classified document). ``bare`` are the context rules' bare
+    secret levels: in a file name only bracketed or leading ones count (:func:`bare_marking`)."""
     out: list[Finding] = []
-    if bare_marking(name) or secret_marking.marked(stack, name):
+    if bare_marking(name) or secret_marking.marked(stack, name, bare):
         out.append(Finding("file_secret"))
     ext = extension(name)
     if ext and ext in blocked:

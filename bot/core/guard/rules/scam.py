@@ -28,7 +28,7 @@ from bot.core.guard.finding import Finding
 from bot.core.guard.rules.links import LinkPolicy, hosts_in_text
 from bot.core.text.normalize import Normalizer, default_normalizer
 
-_ID = r"[a-z0-9_-]{5,}"
+_ID = r" ?[a-z0-9_-]{5,}"  # normalisation keeps one space between Latin words: 「vx kp2024」
 
 
 def _alternation(words: Iterable[str], norm: Normalizer) -> re.Pattern[str] | None:

@@ -10,7 +10,7 @@ The finding never carries any text: the warning must not repeat the message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.core.guard.finding import Finding
 from bot.core.guard.rules.keywords import SECRET, scan
@@ -22,7 +22,8 @@ def findings(hits: Sequence[Hit]) -> list[Finding]:
     return [Finding(SECRET)] if any(h.category == SECRET for h in hits) else []
 
 
-def marked(stack: MatcherStack, text: str) -> bool:
-    """Whether ``text`` (e.g. a file name) carries a secret marking."""
+def marked(stack: MatcherStack, text: str, bare: Collection[str] = ()) -> bool:
+    """Whether ``text`` (e.g. a file name) carries a secret marking. ``bare`` are the context
+    rules' bare secret levels (机密、秘密件 …): matched too, but not markings by themselves."""
     normalized = stack.normalizer.text(text)
-    return any(h.category == SECRET for h in scan(stack, text, normalized))
+    return any(h.category == SECRET and h.word not in bare for h in scan(stack, text, normalized))
