@@ -47,5 +47,6 @@ def test_citation_names_only_the_own_regulation(preset: str, key: str) -> None:
 
 
 def test_rectification_deadlines_apply_everywhere_but_only_kunming_cites_them() -> None:
-    assert POLICY.preset("kunming").cite("rectification") == "依据《昆明市党政群网站及新媒体管理办法》第十五条"
+    kunming = POLICY.preset("kunming").cite("rectification")
+    assert kunming == "依据《昆明市党政群网站及新媒体管理办法》第十五条"
     assert "昆明" not in POLICY.preset("huangshan-finance-2020").cite("rectification")
