@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from loguru import logger
 from nonebot import get_driver
-from nonebot.adapters import Bot, Event
+from nonebot.adapters import Bot
 from nonebot.adapters.onebot import v11, v12
-from nonebot.matcher import Matcher
+from nonebot.matcher import current_event, current_matcher
 from nonebot.plugin import PluginMetadata, on
 
 from bot.app import ensure_runtime
@@ -65,7 +65,11 @@ events = on(priority=_runtime.settings.steward_intake_priority, block=False)
 
 
 @events.handle()
-async def _on_event(event: Event, matcher: Matcher) -> None:
+async def _on_event() -> None:
+    # No parameters: NoneBot checks and solves each handler parameter in a task of its own (an anyio
+    # task group per check and per solve), which cost more than the rest of the message path; the
+    # event and the matcher come from NoneBot's context variables instead, at no cost.
+    event, matcher = current_event.get(), current_matcher.get()
     rt = get_runtime()
     rec = from_event(event)
     if rec is not None:
