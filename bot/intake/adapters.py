@@ -29,7 +29,7 @@ from nonebot.adapters.onebot.v12.utils import flattened_to_nested
 from nonebot.compat import type_validate_python
 from nonebot.drivers import HTTPServerSetup, Request, Response, WebSocket
 from nonebot.exception import NoLogException, WebSocketClosed
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.intake.payloads import TIME_REPLACED, event_kind, sanitize_v11, sanitize_v12
 from bot.intake.stats import stats
@@ -42,6 +42,14 @@ def _why(e: Exception) -> str:
     return type(e).__name__
 
 
+def _validate(model: type, data: dict[str, Any]) -> Any:
+    # nonebot.compat.type_validate_python builds a pydantic TypeAdapter (schema and validator) on
+    # every call; an event model is a BaseModel with its validator built once, with the class.
+    if issubclass(model, BaseModel):
+        return model.model_validate(data)
+    return type_validate_python(model, data)
+
+
 def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
     """Try the models from most to least specific; a fallback means the payload did not fit."""
     first_error: Exception | None = None
@@ -52,7 +60,7 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
         models, first_error = [], e
     for model in models:
         try:
-            chosen = type_validate_python(model, data)
+            chosen = _validate(model, data)
             break
         except Exception as e:
             first_error = first_error or e  # the most specific model's error says the most
@@ -63,7 +71,7 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
         logger.warning(f"unparsed OneBot event {kind}: {_why(first_error)}")
     if chosen is None:
         try:
-            chosen = type_validate_python(base, data)
+            chosen = _validate(base, data)
         except Exception:
             return None
     return chosen
@@ -73,32 +81,40 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
 # Message text may carry personal data and must not reach the logs, and rendering it is measurable
 # cost on every message; these models opt out at the source. Intake logs types and counters only.
 _ADAPTER = "OneBot"
+_REPR_FIELDS = ("message_id", "group_id", "user_id", "flag")
 
 
-class QuietV11GroupMessage(v11.GroupMessageEvent):
+class _Quiet:
+    """NoneBot's matcher formats ``repr(event)`` into a trace line for every event it runs, whatever
+    the log level: pydantic's repr renders every field (the whole message, a join request's comment)
+    and was a measurable share of a message's cost. Ours names the event and its ids only."""
+
     def get_log_string(self) -> str:
         raise NoLogException(_ADAPTER)
 
-
-class QuietV11PrivateMessage(v11.PrivateMessageEvent):
-    def get_log_string(self) -> str:
-        raise NoLogException(_ADAPTER)
-
-
-class QuietV11GroupRequest(v11.GroupRequestEvent):
-    # A join request's comment holds the applicant's name, department, sometimes a phone.
-    def get_log_string(self) -> str:
-        raise NoLogException(_ADAPTER)
+    def __repr__(self) -> str:
+        ids = ", ".join(f"{k}={v!r}" for k in _REPR_FIELDS if (v := getattr(self, k, None)) is not None)
+        return f"{type(self).__name__}({ids})"
 
 
-class QuietV12GroupMessage(v12.GroupMessageEvent):
-    def get_log_string(self) -> str:
-        raise NoLogException(_ADAPTER)
+class QuietV11GroupMessage(_Quiet, v11.GroupMessageEvent):
+    pass
 
 
-class QuietV12PrivateMessage(v12.PrivateMessageEvent):
-    def get_log_string(self) -> str:
-        raise NoLogException(_ADAPTER)
+class QuietV11PrivateMessage(_Quiet, v11.PrivateMessageEvent):
+    pass
+
+
+class QuietV11GroupRequest(_Quiet, v11.GroupRequestEvent):
+    """A join request's comment holds the applicant's name, department, sometimes a phone."""
+
+
+class QuietV12GroupMessage(_Quiet, v12.GroupMessageEvent):
+    pass
+
+
+class QuietV12PrivateMessage(_Quiet, v12.PrivateMessageEvent):
+    pass
 
 
 def _bad_frame(why: str) -> None:

@@ -252,3 +252,12 @@ def test_v12_absurd_time_becomes_arrival_time() -> None:
     }  # fmt: skip
     rec = from_event(StewardV12Adapter.json_to_event(payload))  # type: ignore[arg-type]
     assert rec is not None and rec.time_replaced and rec.time == rec.received
+
+
+def test_event_repr_names_ids_not_content() -> None:
+    """NoneBot formats repr(event) into a trace line for every event: ours carries no message text."""
+    secret = "我的手机号13912345678，身份证110101199003071234"
+    event = StewardV11Adapter.json_to_event(napcat(message=[{"type": "text", "data": {"text": secret}}]))
+    text = repr(event)
+    assert "13912345678" not in text and "手机号" not in text
+    assert text.startswith("QuietV11GroupMessage(") and "group_id=" in text and "user_id=" in text
