@@ -13,9 +13,11 @@ import functools
 import hmac
 import json
 from collections.abc import Iterable
+from copy import deepcopy
 from typing import Any, cast
 
 from loguru import logger
+from nonebot.adapters import Message as BaseMessage
 from nonebot.adapters.onebot import v11, v12
 from nonebot.adapters.onebot.utils import get_auth_bearer
 from nonebot.adapters.onebot.v11 import Adapter as V11Adapter
@@ -29,7 +31,7 @@ from nonebot.adapters.onebot.v12.utils import flattened_to_nested
 from nonebot.compat import type_validate_python
 from nonebot.drivers import HTTPServerSetup, Request, Response, WebSocket
 from nonebot.exception import NoLogException, WebSocketClosed
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 
 from bot.intake.payloads import TIME_REPLACED, event_kind, sanitize_v11, sanitize_v12
 from bot.intake.stats import stats
@@ -48,6 +50,48 @@ def _validate(model: type, data: dict[str, Any]) -> Any:
     if issubclass(model, BaseModel):
         return model.model_validate(data)
     return type_validate_python(model, data)
+
+
+def _prebuilt(data: dict[str, Any], message: type[Any], segment: type[Any]) -> dict[str, Any]:
+    """``data`` with its array message built as a ``Message`` of segments. NoneBot's validator builds
+    a pydantic TypeAdapter for every segment, twice per event (``original_message`` is a deep copy
+    validated again): most of an event's parsing cost. A built message passes it as is. Anything
+    that is not a list of ``{type: str, data: dict}`` is left to NoneBot's validator (and its errors)."""
+    segments = data.get("message")
+    if not isinstance(segments, list):
+        return data
+    built = []
+    for seg in segments:
+        if (
+            not isinstance(seg, dict)
+            or not isinstance(seg.get("type"), str)
+            or not isinstance(seg.get("data"), dict)
+        ):
+            return data
+        built.append(segment(seg["type"], seg["data"]))
+    return {**data, "message": message(built)}
+
+
+_V11_KEYS = ("post_type", "message_type", "notice_type", "request_type", "meta_event_type", "sub_type")
+_v11_model_cache: dict[tuple[Any, ...], list[type]] = {}
+
+
+def _v11_models(adapter: type[V11Adapter], data: dict[str, Any]) -> Iterable[type]:
+    """The adapter's candidate models for ``data``, most specific first. NoneBot walks a trie for
+    every event; the answer depends only on the type fields (and the registered models)."""
+    key = (len(adapter.event_models.models), *(data.get(k) for k in _V11_KEYS))
+    try:
+        models = _v11_model_cache.get(key)
+    except TypeError:  # an unhashable type field: let the adapter decide (and fail) as it would
+        return adapter.get_event_model(data)
+    if models is None:
+        try:
+            models = list(adapter.get_event_model(data))
+        except Exception:  # a payload the lookup rejects: _parse counts it as the adapter would
+            return adapter.get_event_model(data)
+        if len(_v11_model_cache) < 256:  # type fields come from a small set; garbage is not cached
+            _v11_model_cache[key] = models
+    return models
 
 
 def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
@@ -84,6 +128,20 @@ _ADAPTER = "OneBot"
 _REPR_FIELDS = ("message_id", "group_id", "user_id", "flag")
 
 
+def _with_original(values: Any) -> Any:
+    """The message models keep an ``original_message`` beside ``message`` (which NoneBot's Bot may
+    trim: a leading @bot, a reply). The stock validator deep-copies the raw message, which is then
+    validated a second time; a message built by :func:`_prebuilt` is copied segment by segment."""
+    if not isinstance(values, dict) or "message" not in values:
+        return values
+    message = values["message"]
+    if isinstance(message, BaseMessage):
+        copied = type(message)(type(seg)(seg.type, dict(seg.data)) for seg in message)
+    else:
+        copied = deepcopy(message)
+    return {**values, "original_message": copied}
+
+
 class _Quiet:
     """NoneBot's matcher formats ``repr(event)`` into a trace line for every event it runs, whatever
     the log level: pydantic's repr renders every field (the whole message, a join request's comment)
@@ -98,11 +156,17 @@ class _Quiet:
 
 
 class QuietV11GroupMessage(_Quiet, v11.GroupMessageEvent):
-    pass
+    @model_validator(mode="before")
+    @classmethod
+    def check_message(cls, values: Any) -> Any:
+        return _with_original(values)
 
 
 class QuietV11PrivateMessage(_Quiet, v11.PrivateMessageEvent):
-    pass
+    @model_validator(mode="before")
+    @classmethod
+    def check_message(cls, values: Any) -> Any:
+        return _with_original(values)
 
 
 class QuietV11GroupRequest(_Quiet, v11.GroupRequestEvent):
@@ -110,11 +174,17 @@ class QuietV11GroupRequest(_Quiet, v11.GroupRequestEvent):
 
 
 class QuietV12GroupMessage(_Quiet, v12.GroupMessageEvent):
-    pass
+    @model_validator(mode="before")
+    @classmethod
+    def check_message(cls, values: Any) -> Any:
+        return _with_original(values)
 
 
 class QuietV12PrivateMessage(_Quiet, v12.PrivateMessageEvent):
-    pass
+    @model_validator(mode="before")
+    @classmethod
+    def check_message(cls, values: Any) -> Any:
+        return _with_original(values)
 
 
 def _bad_frame(why: str) -> None:
@@ -285,7 +355,9 @@ class StewardV11Adapter(_Credentials, V11Adapter):
         if data.get("post_type") == "message_sent":
             stats.self_sent += 1  # NapCat reports the bot's own messages; nothing to act on
             return None
-        return _parse(cls.get_event_model(data), _QUIET_V11_BASE, data)
+        return _parse(
+            _v11_models(cls, data), _QUIET_V11_BASE, _prebuilt(data, v11.Message, v11.MessageSegment)
+        )
 
 
 class StewardV12Adapter(_Credentials, V12Adapter):
@@ -315,6 +387,7 @@ class StewardV12Adapter(_Credentials, V12Adapter):
         data = sanitize_v12(data)
         if TIME_REPLACED in data and data.get("type") != "meta":
             stats.time_replaced += 1
+        data = _prebuilt(data, v12.Message, v12.MessageSegment)
         return _parse(cls.get_event_model(data, impl), _QUIET_V12_BASE, data)
 
 
