@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -83,6 +85,89 @@ async def create_scheduled(
     except IntegrityError:
         return None
     return row
+
+
+async def create_scheduled_many(
+    rows: Sequence[tuple[str, str, str]], slot: str, due_at: datetime, *, db: Database | None = None
+) -> int:
+    """The week's scheduled runs of many groups, ``(platform, group_id, self_id)`` each, in one
+    statement per chunk; those that exist already (another process, or done) are skipped by the
+    unique (platform, group, slot). Returns how many were created here. A unit of 10,000 groups is
+    a handful of statements, not 10,000 transactions."""
+    db = db or get_db()
+    created = 0
+    insert_fn: Any = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        stmt = (
+            insert_fn(ReviewRun)
+            .values(
+                [
+                    {
+                        "platform": p,
+                        "group_id": g,
+                        "self_id": self_id,
+                        "kind": "scheduled",
+                        "slot": slot,
+                        "due_at": due_at,
+                        "state": RunState.DUE,
+                        "claimed_by": "",
+                        "requested_by": "",
+                        "members": 0,
+                        "findings": 0,
+                        "report_to": "",
+                        "error": "",
+                    }
+                    for p, g, self_id in chunk
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "group_id", "slot"])
+            .returning(col(ReviewRun.id))
+        )
+        async with db.session() as s:
+            created += len((await s.execute(stmt)).all())
+    return created
+
+
+async def claim_due_runs(
+    now: datetime,
+    worker: str,
+    *,
+    limit: int = 20,
+    platforms: Iterable[str] | None = None,
+    db: Database | None = None,
+) -> list[ReviewRun]:
+    """Claim up to ``limit`` due runs in one statement and return them (claimed by ``worker``).
+
+    Several processes never claim the same run and do not queue behind each other's rows: on
+    PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a
+    time, so its ``UPDATE … WHERE id IN (SELECT …)`` is atomic as it stands."""
+    db = db or get_db()
+    pick = (
+        select(col(ReviewRun.id))
+        .where(col(ReviewRun.state) == RunState.DUE, col(ReviewRun.due_at) <= now)
+        .order_by(col(ReviewRun.due_at), col(ReviewRun.id))
+        .limit(limit)
+    )
+    if platforms is not None:
+        pick = pick.where(col(ReviewRun.platform).in_(list(platforms)))
+    if db.dialect == "postgresql":
+        # A CTE is evaluated once; an IN (subquery … LIMIT … FOR UPDATE SKIP LOCKED) may be re-run
+        # by the planner and claim past the limit.
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        where = col(ReviewRun.id) == picked.c.id
+    else:
+        where = col(ReviewRun.id).in_(pick.scalar_subquery())
+    stmt = (
+        update(ReviewRun)
+        .where(where, col(ReviewRun.state) == RunState.DUE)
+        .values(state=RunState.RUNNING, claimed_by=worker, claimed_at=now)
+        .returning(ReviewRun)
+        .execution_options(synchronize_session=False)
+    )
+    async with db.session() as s:
+        rows = list((await s.execute(stmt)).scalars())
+    return sorted(rows, key=lambda r: (r.due_at, r.id or 0))
 
 
 async def slots_taken(slot: str, *, db: Database | None = None) -> set[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.core.calendar import TZ
@@ -117,3 +118,30 @@ async def test_suggestions_record_once_and_digest_once(db: Database) -> None:
     assert await suggest.count_between(
         "qq", "1", NOW - timedelta(days=7), NOW + timedelta(seconds=1), db=db
     ) == {"reported": 1}
+
+
+async def test_many_scheduled_runs_in_one_statement_exist_once(db: Database) -> None:
+    rows = [("qq", str(g), "999") for g in range(1200)]
+    first, again = await asyncio.gather(
+        store.create_scheduled_many(rows, "2026-W48", NOW, db=db),
+        store.create_scheduled_many([*rows[:700], ("wechat", "x@chatroom", "wx")], "2026-W48", NOW, db=db),
+    )
+    assert first + again == 1201  # whichever statement ran first, each run exists once
+    assert await store.create_scheduled_many(rows, "2026-W48", NOW, db=db) == 0
+    assert len(await store.slots_taken("2026-W48", db=db)) == 1201
+
+
+async def test_batch_claims_split_the_due_runs_without_overlap(db: Database) -> None:
+    await store.create_scheduled_many([("qq", str(g), "999") for g in range(130)], "2026-W48", NOW, db=db)
+    await store.create_scheduled_many([("wechat", "w@chatroom", "wx")], "2026-W48", NOW, db=db)
+    later = NOW + timedelta(minutes=1)
+    batches = await asyncio.gather(
+        *(store.claim_due_runs(later, f"worker{i}", limit=50, platforms=["qq"], db=db) for i in range(4))
+    )
+    claimed = [run.id for batch in batches for run in batch]
+    assert all(len(batch) <= 50 for batch in batches)
+    assert len(claimed) == len(set(claimed)) == 130  # every QQ run once, none twice
+    assert all(run.state == RunState.RUNNING and run.claimed_by for batch in batches for run in batch)
+    [wechat] = await store.claim_due_runs(later, "other", limit=50, db=db)
+    assert wechat.platform == "wechat"
+    assert await store.claim_due_runs(later, "other", db=db) == []

@@ -261,10 +261,11 @@ async def send_digest(rt: Runtime, platform: str, group_id: str, self_id: str, n
 # ---------------------------------------------------------------- the run
 
 
-async def execute(rt: Runtime, run: ReviewRun, now: datetime) -> bool:
-    """Claim ``run`` and do it; False when another process claimed it or it failed."""
+async def execute(rt: Runtime, run: ReviewRun, now: datetime, *, claimed: bool = False) -> bool:
+    """Claim ``run`` (unless ``claimed`` already) and do it; False when another process claimed it
+    or it failed."""
     assert run.id is not None
-    if not await store.claim_run(run.id, WORKER, now):
+    if not claimed and not await store.claim_run(run.id, WORKER, now):
         return False
     if run.self_id:
         rt.registry.note_group(run.platform, run.group_id, run.self_id)

@@ -23,7 +23,7 @@ from loguru import logger
 from bot.core.calendar import TZ, WorkCalendar, to_local
 from bot.plugins.review import clock
 from bot.plugins.review.cleanup import process_group
-from bot.plugins.review.runner import execute
+from bot.plugins.review.runner import WORKER, execute
 from bot.polling import PollingLoop
 from bot.runtime import Runtime, get_runtime
 from bot.store import activity, groups
@@ -57,7 +57,7 @@ def connected(rt: Runtime, platform: str) -> bool:
 
 async def schedule_due(rt: Runtime, now: datetime) -> int:
     """Create this week's runs whose time has passed (once per group and week); returns how many."""
-    created = 0
+    wanted: dict[tuple[str, datetime], list[tuple[str, str, str]]] = {}
     taken: dict[str, set[tuple[str, str]]] = {}
     for g in await groups.known_groups():
         preset = rt.policy.for_group(g.group_id).preset
@@ -75,20 +75,26 @@ async def schedule_due(rt: Runtime, now: datetime) -> int:
             taken[name] = await store.slots_taken(name)
         if (g.platform, g.group_id) in taken[name]:
             continue
-        if await store.create_scheduled(g.platform, g.group_id, g.self_id, name, when) is not None:
-            created += 1
-            taken[name].add((g.platform, g.group_id))
+        wanted.setdefault((name, when), []).append((g.platform, g.group_id, g.self_id))
+    # One statement per slot (and 500 groups), not a transaction per group; another process
+    # creating the same runs meanwhile is no error (the unique slot skips them).
+    created = 0
+    for (name, when), rows in wanted.items():
+        created += await store.create_scheduled_many(rows, name, when)
     return created
 
 
 async def run_due(rt: Runtime, now: datetime) -> int:
     """Do every due run whose platform is connected; returns how many were done."""
     await store.release_stale_runs(now, STALE_RUN)
+    platforms = {c.gateway.platform for c in rt.registry.connections()}
+    if not platforms:
+        return 0
     done = 0
-    for run in await store.due_runs(now, limit=BATCH):
-        if not connected(rt, run.platform):
-            continue
-        done += await execute(rt, run, now)
+    # Claimed in one statement: processes sharing the database split the due runs between them
+    # instead of racing for the same ones.
+    for run in await store.claim_due_runs(now, WORKER, limit=BATCH, platforms=platforms):
+        done += await execute(rt, run, now, claimed=True)
     return done
 
 
