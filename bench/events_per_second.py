@@ -35,8 +35,10 @@ import os
 import platform
 import random
 import re
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -221,13 +223,14 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_mb(pid: int | None) -> float | None:
+def rss_mb(pid: int | None, field: str = "VmRSS") -> float | None:
+    """Resident memory (``VmRSS``), or its peak so far (``VmHWM``), in MB (Linux ``/proc``)."""
     if pid is None:
         return None
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
@@ -282,6 +285,7 @@ async def run_once(
         "polls": polls,
         "overcount": done - n,
         "rss_mb": rss_mb(target.process.pid),
+        "peak_rss_mb": rss_mb(target.process.pid, "VmHWM"),
     }
 
 
@@ -310,13 +314,21 @@ async def main(args: argparse.Namespace) -> int:
     if unknown:
         raise SystemExit(f"unknown target(s): {', '.join(unknown)} (choose from bare, bot)")
     env = parse_env(args.env)
-    targets = [
-        Target(name, modules[name], BotProcess(
+    targets = []
+    scratch: list[Path] = []
+    for name in names:
+        data_dir = None
+        if name == "bot" and args.lexicon:
+            # An operator's lexicon: config/lexicons/ in the bot's working directory (its data dir).
+            data_dir = Path(tempfile.mkdtemp(prefix="steward-bench-"))
+            scratch.append(data_dir)
+            folder = data_dir / "config" / "lexicons"
+            folder.mkdir(parents=True)
+            shutil.copyfile(args.lexicon, folder / "illegal.txt")
+        targets.append(Target(name, modules[name], BotProcess(
             module=modules[name], access_token="bench-token", superusers=[str(args.superuser)],
-            log_level=args.log_level, env=env, start_timeout=args.start_timeout,
-        ))
-        for name in names
-    ]
+            log_level=args.log_level, env=env, start_timeout=args.start_timeout, data_dir=data_dir,
+        )))
     workloads = ["office", "cold"] if args.workload == "both" else [args.workload]
     if "cold" in workloads:
         corpus = Path(args.corpus)
@@ -363,6 +375,8 @@ async def main(args: argparse.Namespace) -> int:
                 await target.peer.close()
             await target.process.stop()
             target.process.remove_data_dir()
+        for folder in scratch:
+            shutil.rmtree(folder, ignore_errors=True)
 
     status = 0
     for workload in workloads:
@@ -412,6 +426,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="one message a line for the cold workload (COLDataset's safe comments)")
     parser.add_argument("--base-time", default=DEFAULT_BASE_TIME,
                         help="event time of the cold workload's first message (ISO with zone, or 'now')")
+    parser.add_argument("--lexicon", type=Path, default=None,
+                        help="a word list (one a line) the bot loads as an operator's lexicon, e.g. the "
+                             "100k list of bench/make_lexicon.py")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per run")
     parser.add_argument("--start-timeout", type=float, default=60.0, help="seconds allowed for start-up")
