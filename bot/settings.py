@@ -30,6 +30,8 @@ class StewardSettings(BaseModel):
     steward_first_sight: bool = True
     # The simulator moves time through event timestamps; a real bot never trusts them for bookkeeping.
     steward_trust_event_time: bool = False
+    # WeChat member lists diffed every N seconds (arrivals, departures, groups left); 0 = never.
+    steward_wechat_member_poll: float = Field(default=600.0, ge=0)
     steward_log_file: bool = True
     # The dashboard's public address (e.g. https://steward.example.gov.cn), used in links from chat.
     steward_web_url: str = ""

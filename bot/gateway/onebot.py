@@ -172,6 +172,11 @@ class OneBotV12Gateway(Gateway):
             if isinstance(d, dict)
         ]
 
+    async def group_list(self) -> list[str]:
+        """The groups this account is in (the member-list diff deregisters a group gone from it)."""
+        rows = await _call(self.bot, "get_group_list") or []
+        return [str(d["group_id"]) for d in rows if isinstance(d, dict) and d.get("group_id")]
+
     async def file_data(self, file_id: str) -> object:
         # ``data``: the bot may not share a file system (path) or a network (url) with the implementation.
         return await _call(self.bot, "get_file", file_id=file_id, type="data")

@@ -196,8 +196,42 @@ def _v12_file_notice(event: v12.NoticeEvent) -> NoticeRecord | None:
     )
 
 
+_V12_MEMBER = {"group_member_increase": "member_join", "group_member_decrease": "member_leave"}
+
+
+def _v12_member_notice(event: v12.NoticeEvent) -> NoticeRecord | None:
+    """``group_member_increase`` (join | invite) and ``group_member_decrease`` (leave | kick, and the
+    bot's own id as the member: it was removed) as the v12 spec defines them."""
+    d = event.model_dump()
+    gid, uid = str(d.get("group_id") or ""), str(d.get("user_id") or "")
+    if not gid or not uid:
+        return None
+    self_id = str(event.self.user_id)
+    sub_type = str(d.get("sub_type") or "")
+    kind = _V12_MEMBER[event.detail_type]
+    if kind == "member_leave":
+        kind = "bot_kicked" if uid == self_id or sub_type == "kick_me" else _DECREASE.get(sub_type, kind)
+    received = _received(event)
+    known = {"id", "time", "type", "detail_type", "sub_type", "self", "group_id", "user_id", "operator_id",
+             RECEIVED, TIME_REPLACED}  # fmt: skip
+    return NoticeRecord(
+        platform="wechat",
+        self_id=self_id,
+        kind=kind,
+        sub_type=sub_type or event.detail_type,
+        group_id=gid,
+        user_id=uid,
+        operator_id=str(d.get("operator_id") or ""),
+        time=_event_time(event, received),
+        extra={k: v for k, v in d.items() if k not in known},
+        received=received,
+    )
+
+
 def notice_from_event(event: Event) -> NoticeRecord | None:
     if isinstance(event, v12.NoticeEvent):
+        if event.detail_type in _V12_MEMBER:
+            return _v12_member_notice(event)
         return _v12_file_notice(event)
     if not isinstance(event, v11.NoticeEvent):
         return None

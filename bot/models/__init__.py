@@ -14,6 +14,7 @@ from bot.models.review import (
     Suggestion,
 )
 from bot.models.web import WebSetting, WebUser
+from bot.models.wechat import MemberSnapshot
 from bot.models.worktime import DeferredNotice, OffHoursFinding
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "MemberActivity",
     "MemberIdentity",
     "MemberRole",
+    "MemberSnapshot",
     "OffHoursFinding",
     "RegisterRun",
     "ReviewFinding",

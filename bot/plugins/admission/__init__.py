@@ -22,6 +22,7 @@ from bot.dispatch import (
 from bot.plugins.admission import commands  # noqa: F401  (registers the commands)
 from bot.plugins.admission.common import get_cipher
 from bot.plugins.admission.flow import TimerLoop, on_notice_record, on_request_record, watch_group_message
+from bot.plugins.admission.member_diff import member_diff, on_member_notice
 from bot.plugins.admission.onboarding import day_one, on_day_one_message, on_day_one_notice
 from bot.runtime import Runtime, get_runtime
 from bot.store import admission as adm
@@ -37,6 +38,7 @@ __plugin_meta__ = PluginMetadata(
 on_request(on_request_record)
 on_notice(on_day_one_notice)
 on_notice(on_notice_record)
+on_notice(on_member_notice)
 on_group_message(watch_group_message)
 on_every_group_message(on_day_one_message)
 
@@ -58,12 +60,14 @@ async def _startup() -> None:
     timers.start(get_runtime)
     day_one.after_onboarding = timers.wake
     day_one.start(get_runtime)
+    member_diff.start(get_runtime)
 
 
 @driver.on_shutdown
 async def _shutdown() -> None:
     await timers.stop()
     await day_one.stop()
+    await member_diff.stop()
 
 
 @status_line

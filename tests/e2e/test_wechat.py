@@ -1,0 +1,75 @@
+"""WeChat end to end over the OneBot v12 endpoint, with a ComWeChatBotClient-like peer that sends no
+member notices: the periodic member-list diff finds an arrival, who is invited to /实名 and binds; a
+departure; the bot removed from the group (gone from get_group_list) deregisters it. v12 member notices,
+where an implementation sends them, take the same path."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.core.crypto import generate_key
+from bot.sim.peer_v12 import OneBotV12Peer, v12_group_member_decrease, v12_group_member_increase
+from bot.sim.process import BotProcess
+from tests.utils import POLICY_FILE
+
+pytestmark = pytest.mark.e2e
+
+GROUP = "100"  # unit finance (supervisor 20001)
+OPERATOR, SUPERVISOR = "10001", "20001"
+OLD, NEW, NOTICED = "wxid_old01", "wxid_new01", "wxid_new02"
+ROSTER = """姓名,科室,职务,手机,状态
+欧阳明月,办公室,科员,13912340001,在岗
+司马青云,信息中心,工程师,13912340003,在岗
+"""
+
+
+def _private_to(user: str, needle: str):  # type: ignore[no-untyped-def]
+    return lambda c: c.params.get("detail_type") == "private" and c.user_id == user and needle in c.text
+
+
+async def test_member_list_diff_arrival_verification_and_removal() -> None:
+    bot = BotProcess(
+        superusers=[OPERATOR], policy_file=POLICY_FILE, secret_key=generate_key(),
+        env={"STEWARD_WECHAT_MEMBER_POLL": "1"},
+    )  # fmt: skip
+    async with bot:
+        members = {GROUP: [{"user_id": OLD, "user_name": "老成员", "user_displayname": ""}]}
+        async with OneBotV12Peer(bot.ws_url_v12, access_token=bot.access_token, members=members) as peer:
+            await peer.send_private_message(OPERATOR, f"/花名册 导入 单位=finance\n{ROSTER}")
+            await peer.wait_call("send_message", lambda c: "已导入" in c.text, timeout=15)
+            await peer.send_group_message(GROUP, OLD, "大家好")  # the group is on the register
+            # The first list is the baseline: nobody already there is treated as an arrival.
+            await peer.wait_call("get_group_member_list", timeout=15)
+            await asyncio.sleep(1.5)
+            assert not peer.calls_of("send_message", _private_to(OLD, "/实名"))
+
+            # An arrival found by the diff: an @ in the group and a private invitation.
+            peer.set_members(
+                GROUP, [*members[GROUP], {"user_id": NEW, "user_name": "新人", "user_displayname": ""}]
+            )
+            await peer.wait_call("send_message", _private_to(NEW, "/实名"), timeout=15)
+            ask = await peer.wait_call("send_message", lambda c: c.group_id == GROUP and "/实名" in c.text)
+            assert NEW in str(ask.params.get("message"))
+            await peer.send_private_message(NEW, "/实名 欧阳明月 办公室 13912340001")
+            await peer.wait_call("send_message", _private_to(NEW, "实名认证已完成"), timeout=15)
+
+            # A v12 member notice (an implementation that sends them) goes the same way, once.
+            peer.set_members(
+                GROUP,
+                [*peer.members[GROUP], {"user_id": NOTICED, "user_name": "通知", "user_displayname": ""}],
+            )
+            await peer.send_event(
+                v12_group_member_increase(GROUP, NOTICED, sub_type="invite", operator_id=OLD)
+            )
+            await peer.wait_call("send_message", _private_to(NOTICED, "/实名"), timeout=15)
+            await asyncio.sleep(2.5)  # two more polls: the diff does not invite them again
+            assert len(peer.calls_of("send_message", _private_to(NOTICED, "/实名"))) == 1
+            await peer.send_event(v12_group_member_decrease(GROUP, NOTICED, sub_type="leave"))
+
+            # The bot removed: the group is gone from get_group_list twice in a row → deregistered.
+            peer.members.pop(GROUP)
+            peer.groups.pop(GROUP, None)
+            await bot.wait_log(f"group {GROUP} deregistered (removed)", timeout=20)
+    assert bot.stopped_cleanly, bot.log_tail()
