@@ -163,6 +163,8 @@ class BotProcess:
             "LOG_LEVEL": self.log_level,
             # Scenes and tests meet their groups as known unless they ask for day one (extra_env).
             "STEWARD_FIRST_SIGHT": "false",
+            # … and poll WeChat member lists only when they ask (STEWARD_WECHAT_MEMBER_POLL).
+            "STEWARD_WECHAT_MEMBER_POLL": "0",
             # Scenes move time through event timestamps (a real bot counts first sight, deadlines and
             # strikes from the arrival time when the event's is off: bot/intake/clock.py).
             "STEWARD_TRUST_EVENT_TIME": "true",
