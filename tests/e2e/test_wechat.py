@@ -56,14 +56,15 @@ async def test_member_list_diff_arrival_verification_and_removal() -> None:
             await peer.wait_call("send_message", _private_to(NEW, "实名认证已完成"), timeout=15)
 
             # A v12 member notice (an implementation that sends them) goes the same way, once.
-            peer.set_members(
-                GROUP,
-                [*peer.members[GROUP], {"user_id": NOTICED, "user_name": "通知", "user_displayname": ""}],
-            )
             await peer.send_event(
                 v12_group_member_increase(GROUP, NOTICED, sub_type="invite", operator_id=OLD)
             )
             await peer.wait_call("send_message", _private_to(NOTICED, "/实名"), timeout=15)
+            # … and the list shows them at the next poll (after the notice, as on a real client)
+            peer.set_members(
+                GROUP,
+                [*peer.members[GROUP], {"user_id": NOTICED, "user_name": "通知", "user_displayname": ""}],
+            )
             await asyncio.sleep(2.5)  # two more polls: the diff does not invite them again
             assert len(peer.calls_of("send_message", _private_to(NOTICED, "/实名"))) == 1
             await peer.send_event(v12_group_member_decrease(GROUP, NOTICED, sub_type="leave"))
