@@ -194,8 +194,13 @@ async def play(names: Iterable[str] | None = None, out: TextIO = sys.stdout, *, 
     with resources.as_file(resources.files("bot.sim") / "demo_policy.toml") as policy:
         for sc in scenes:
             print(f"\n=== 场景：{sc.title}（{sc.name}）===", file=out)
+            # A generous start-up time: the demo also runs on small, busy machines.
             async with BotProcess(
-                superusers=[str(OPERATOR)], policy_file=policy, secret_key=generate_key(), log_level="WARNING"
+                superusers=[str(OPERATOR)],
+                policy_file=policy,
+                secret_key=generate_key(),
+                log_level="WARNING",
+                start_timeout=120,
             ) as bot:
                 if verbose:
                     print(f"  （机器人在 {bot.ws_url_v11} 等待连接）", file=out)
