@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -10,6 +11,7 @@ from loguru import logger
 
 from bot.core.calendar import DayCalendar, WorkCalendar, WorkingHours
 from bot.gateway.actions import Actions
+from bot.gateway.failures import FailureDigest, Incident, failure_reason
 from bot.gateway.outbound import Action, OutboundQueue
 from bot.gateway.registry import GatewayRegistry
 from bot.heartbeat import Account, Heartbeat
@@ -42,6 +44,7 @@ class Runtime:
     #: loaded into someone else's NoneBot bot (not `python -m bot` / `nb run`): unknown commands are
     #: left to the host, and the host's logging is left alone
     embedded: bool = False
+    failures: FailureDigest | None = None
     _actions: Actions | None = None
     _heartbeat: Heartbeat | None = None
     _calendars: dict[tuple[str, str], WorkCalendar] = field(default_factory=dict)
@@ -76,10 +79,22 @@ class Runtime:
             burst=s.steward_rate_burst,
             timeout=s.steward_action_timeout,
             retries=s.steward_action_retries,
+            backoff=s.steward_action_backoff,
+            rate_recall=s.steward_rate_recall,
+            burst_recall=s.steward_recall_burst,
+            hold=s.steward_offline_hold,
+            is_online=self.registry.online,
         )
         self.queue.on_failure(_audit_failure)
+        self.failures = FailureDigest(self._report_failures, window=s.steward_failure_report_window)
+        self.queue.on_failure(self.failures)
         self.queue.start()
-        self._actions = Actions(self.registry, self.queue)
+        self._actions = Actions(
+            self.registry,
+            self.queue,
+            recall_window=s.steward_recall_window,
+            urgent_timeout=s.steward_urgent_timeout,
+        )
         self._heartbeat = Heartbeat(s.steward_data_dir, self.version, self._accounts)
         self._heartbeat.start()
         for year in self.calendar().unofficial_years_ahead(datetime.now(UTC)):
@@ -94,10 +109,47 @@ class Runtime:
             for c in self.registry.connections()
         ]
 
+    async def _report_failures(self, inc: Incident) -> None:
+        """Tell the group's owner privately (the unit's supervisors, else the operators, when no
+        owner is known), and audit that the report went out."""
+        spec = self.policy.spec.groups.get(inc.group_id)
+        group = (
+            f"「{spec.name}」（{inc.group_id}）" if spec is not None and spec.name else f"群 {inc.group_id}"
+        )
+        owner = await self._owner(inc.platform, inc.group_id)
+        if owner:
+            targets = [owner]
+        else:
+            gp = self.policy.for_group(inc.group_id)
+            targets = sorted(gp.supervisors) or sorted(self.superusers)
+        text = inc.describe(group)
+        for target in targets:
+            self.actions.send_private(inc.platform, "", target, text, report=False)
+        await audit.record(
+            "action.failure_reported",
+            platform=inc.platform,
+            group_id=inc.group_id,
+            target=",".join(targets),
+            reason=f"{inc.total} 项操作失败，已报告{'群主' if owner else '监管单位或运维人员'}",
+            detail={"counts": dict(inc.counts), "reasons": dict(inc.reasons), "owner_known": bool(owner)},
+        )
+
+    async def _owner(self, platform: str, group_id: str) -> str | None:
+        """The group's owner from the platform's member list; None when it cannot be had quickly
+        (the implementation that failed the actions may fail this too)."""
+        try:
+            gw = self.registry.for_group(platform, group_id)
+            members = await asyncio.wait_for(gw.member_list(group_id), self.settings.steward_urgent_timeout)
+        except Exception:
+            return None
+        return next((m.user_id for m in members if m.role == "owner"), None)
+
     async def stop(self) -> None:
         if self._heartbeat:
             await self._heartbeat.stop()
             self._heartbeat = None
+        if self.failures:
+            await self.failures.flush()
         if self.queue:
             await self.queue.stop()
         if self.db:
@@ -116,6 +168,7 @@ async def _audit_failure(action: Action, error: BaseException) -> None:
             "kind": action.kind,
             "error": type(error).__name__,
             "retcode": getattr(error, "retcode", None),
+            "cause": failure_reason(error),
         },
     )
 

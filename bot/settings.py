@@ -44,6 +44,16 @@ class StewardSettings(BaseModel):
     # The intake matcher's NoneBot priority: in a host bot, raise it above the host's own matchers
     # to let theirs see each event first (lower numbers run first).
     steward_intake_priority: int = Field(default=1, ge=0)
+    # Reliability (README "Reliability"): backoff base (1, 2, 4 s …), the wait per recall/mute attempt,
+    # the recalls' own pace, how long a recall may be redone after a reconnect, how long other actions
+    # wait for one, and how long failures are gathered into one report to the owner.
+    steward_action_backoff: float = Field(default=1.0, gt=0)
+    steward_urgent_timeout: float = Field(default=5.0, gt=0)
+    steward_rate_recall: float = Field(default=5.0, gt=0, description="recalls per second, one group")
+    steward_recall_burst: int = Field(default=20, ge=1)
+    steward_recall_window: float = Field(default=120.0, gt=0)
+    steward_offline_hold: float = Field(default=600.0, gt=0)
+    steward_failure_report_window: float = Field(default=60.0, gt=0)
 
     @field_validator("steward_secret_key", mode="before")
     @classmethod

@@ -7,7 +7,9 @@ between still gets the action.
 from __future__ import annotations
 
 import asyncio
+import time
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.gateway.base import Gateway
@@ -35,9 +37,24 @@ def note_acted() -> None:
         box[0] = True
 
 
+#: QQ lets a group admin recall a member's message for 2 minutes after it was sent (the same limit
+#: as for one's own messages); past it, delete_msg fails. Used when no setting says otherwise.
+RECALL_WINDOW = 120.0
+
+
 class Actions:
-    def __init__(self, registry: GatewayRegistry, queue: OutboundQueue) -> None:
+    def __init__(
+        self,
+        registry: GatewayRegistry,
+        queue: OutboundQueue,
+        *,
+        recall_window: float = RECALL_WINDOW,
+        urgent_timeout: float | None = None,
+    ) -> None:
         self.registry, self.queue = registry, queue
+        self.recall_window = recall_window
+        # Recalls and mutes are small and urgent: a shorter wait per attempt gets the retries going.
+        self.urgent_timeout = urgent_timeout
 
     def _group(
         self,
@@ -48,13 +65,24 @@ class Actions:
         *,
         target: str = "",
         priority: Priority = Priority.REPLY,
+        not_after: float | None = None,
     ) -> asyncio.Future[Any]:
         def run() -> Any:
             gw: Gateway = self.registry.for_group(platform, group_id)
             return call(gw)
 
+        timeout = self.urgent_timeout if priority is Priority.URGENT else None
         return self.queue.submit(
-            Action(kind, run, group_id=group_id, platform=platform, target=target, priority=priority)
+            Action(
+                kind,
+                run,
+                group_id=group_id,
+                platform=platform,
+                target=target,
+                priority=priority,
+                timeout=timeout,
+                not_after=not_after,
+            )
         )
 
     def send_group(
@@ -75,19 +103,44 @@ class Actions:
         )
 
     def send_private(
-        self, platform: str, self_id: str, user_id: str, text: str, *, priority: Priority = Priority.REPLY
+        self,
+        platform: str,
+        self_id: str,
+        user_id: str,
+        text: str,
+        *,
+        priority: Priority = Priority.REPLY,
+        report: bool = True,
     ) -> asyncio.Future[Any]:
         def run() -> Any:
             return self.registry.for_account(platform, self_id).send_private(user_id, text)
 
         return self.queue.submit(
-            Action("send_private", run, platform=platform, target=user_id, priority=priority)
+            Action("send_private", run, platform=platform, target=user_id, priority=priority, report=report)
         )
 
-    def recall(self, platform: str, group_id: str, message_id: str) -> asyncio.Future[Any]:
+    def recall(
+        self, platform: str, group_id: str, message_id: str, *, sent_at: datetime | None = None
+    ) -> asyncio.Future[Any]:
+        """Recall a message. While the platform is offline the recall is held and redone after the
+        reconnect, but only within `recall_window` seconds of `sent_at` (default: now)."""
         note_acted()
+        age = 0.0
+        if sent_at is not None:
+            # An age outside the window means the clocks disagree (or the time is forged): count
+            # from now, the receive time, rather than give the recall up or keep it forever.
+            age = (datetime.now(UTC) - sent_at).total_seconds()
+            if not 0.0 <= age <= self.recall_window:
+                age = 0.0
+        not_after = time.monotonic() + self.recall_window - age
         return self._group(
-            platform, group_id, "recall", lambda gw: gw.recall(message_id), priority=Priority.URGENT
+            platform,
+            group_id,
+            "recall",
+            lambda gw: gw.recall(message_id),
+            target=message_id,
+            priority=Priority.URGENT,
+            not_after=not_after,
         )
 
     def mute(self, platform: str, group_id: str, user_id: str, seconds: int) -> asyncio.Future[Any]:

@@ -4,8 +4,16 @@
   replies next; bulk work (kicks, reports) last.
 - Token buckets: one global, one per group. Platforms punish bursts (QQ risk control bans accounts
   that kick or send too fast), so the defaults are conservative: 10/s overall, 1/s per group, burst 5.
-- A failed or timed-out action is retried with exponential backoff (re-queued, so it never blocks
-  other groups); after the last try it is reported to every failure listener (log, audit, owner).
+  Recalls have their own lane and budget (per group and overall): under a burst of violations a
+  recall never waits behind the warnings and mutes of earlier violations.
+- Each attempt runs in its own task with its own timeout: the workers only dispatch, so an action
+  the implementation never answers cannot hold up other groups.
+- A failed or timed-out action is retried with exponential backoff (1, 2, 4 s after each failure;
+  re-queued, so it never blocks other groups); after the last try it is reported to every failure
+  listener (log, audit, owner).
+- An action that fails because its platform is not connected is held, without using up its tries,
+  and redone when the platform reconnects — a recall only while the platform still allows it
+  (`recall_window` seconds after the message), anything else for at most `hold` seconds.
 """
 
 from __future__ import annotations
@@ -58,6 +66,12 @@ class Action:
     priority: Priority = Priority.REPLY
     attempts: int = 0
     future: asyncio.Future[Any] | None = field(default=None, repr=False)
+    timeout: float | None = None  # per attempt; None = the queue's default
+    # Monotonic time after which the action is pointless (a recall past the platform's window).
+    not_after: float | None = None
+    # False for the failure reports themselves: a report that fails must not report itself.
+    report: bool = True
+    held: bool = False  # currently waiting for its platform to reconnect
 
 
 FailureListener = Callable[[Action, BaseException], Awaitable[None]]
@@ -69,6 +83,16 @@ class QueueStats:
     retried: int = 0
     failed: int = 0
     dropped: int = 0  # refused because the group's (or recipient's) backlog was full
+
+
+class Expired(GatewayError):
+    """The platform was offline until the action was no longer possible or useful."""
+
+    def __init__(self, action: str, why: str) -> None:
+        super().__init__(action, why, retryable=False)
+
+
+RECALL_LANE = "recall:"
 
 
 class Backlogged(GatewayError):
@@ -97,10 +121,21 @@ class OutboundQueue:
         backoff: float = 1.0,
         workers: int = 4,
         max_pending: int = 50,
+        rate_recall: float = 5.0,
+        burst_recall: int = 20,
+        hold: float = 600.0,
+        is_online: Callable[[str], bool] | None = None,
     ) -> None:
         self.rate_group, self.burst = rate_group, burst
+        self.rate_recall, self.burst_recall = rate_recall, burst_recall
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.hold = hold
+        # Whether a platform has a live connection; None = always (unit tests, single gateway).
+        self.is_online = is_online
         self._global = TokenBucket(rate_global, burst)
+        # Recalls draw on their own overall budget too (a few per second more is harmless: they
+        # remove messages, which is what risk control wants; the sends stay paced as before).
+        self._global_recall = TokenBucket(max(rate_global, rate_recall * 2), max(burst, burst_recall))
         self._buckets: dict[str, TokenBucket] = {}
         self._pending: dict[str, list[tuple[int, int, Action]]] = {}
         self._scheduled: set[str] = set()
@@ -111,6 +146,9 @@ class OutboundQueue:
         self._timers: set[asyncio.TimerHandle] = set()
         self._running = 0
         self._retrying = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._tracked = 0  # follow-ups waiting on an action's outcome (see `after`)
+        self._held: dict[str, list[Action]] = {}  # platform → actions waiting for a reconnect
         self._listeners: list[FailureListener] = []
         # A flood of violations would otherwise queue warnings faster than the per-group pace sends
         # them: memory grows, and warnings trickle out long after the flood. Beyond this many waiting
@@ -135,18 +173,41 @@ class OutboundQueue:
         for h in self._timers:
             h.cancel()
         self._timers.clear()
-        for t in self._workers:
+        tasks = [*self._workers, *self._tasks]
+        for t in tasks:
             t.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._workers = []
+        self._tasks.clear()
 
     def on_failure(self, listener: FailureListener) -> None:
         self._listeners.append(listener)
 
     @property
     def pending(self) -> int:
-        """Actions queued, waiting for a retry, or running."""
-        return sum(len(h) for h in self._pending.values()) + self._retrying + self._running
+        """Actions queued, waiting for a retry, or running (not those held for a reconnect)."""
+        return sum(len(h) for h in self._pending.values()) + self._retrying + self._running + self._tracked
+
+    @property
+    def held(self) -> int:
+        """Actions waiting for their platform to reconnect."""
+        return sum(len(v) for v in self._held.values())
+
+    def resume(self, platform: str) -> int:
+        """The platform is connected again: queue its held actions (expired ones fail). Returns how
+        many were queued again."""
+        actions = self._held.pop(platform, [])
+        now = time.monotonic()
+        n = 0
+        for a in actions:
+            a.held = False
+            if a.not_after is not None and now > a.not_after:
+                self._spawn(self._fail(a, Expired(a.kind, "platform offline past the recall window")))
+                continue
+            logger.info(f"outbound {a.kind} group={a.group_id or '-'} redone after reconnect")
+            self._push(a)
+            n += 1
+        return n
 
     # --- submit -----------------------------------------------------------------------------
     def submit(self, action: Action) -> asyncio.Future[Any]:
@@ -173,7 +234,8 @@ class OutboundQueue:
 
     @staticmethod
     def _key(action: Action) -> str:
-        return action.group_id or f"@{action.target}"
+        key = action.group_id or f"@{action.target}"
+        return RECALL_LANE + key if action.kind == "recall" else key
 
     def _push(self, action: Action) -> None:
         key = self._key(action)
@@ -200,7 +262,10 @@ class OutboundQueue:
     def _bucket(self, key: str) -> TokenBucket:
         b = self._buckets.get(key)
         if b is None:
-            b = self._buckets[key] = TokenBucket(self.rate_group, self.burst)
+            if key.startswith(RECALL_LANE):
+                b = self._buckets[key] = TokenBucket(self.rate_recall, self.burst_recall)
+            else:
+                b = self._buckets[key] = TokenBucket(self.rate_group, self.burst)
         return b
 
     # --- work -------------------------------------------------------------------------------
@@ -223,6 +288,30 @@ class OutboundQueue:
             del self._pending[key]
         return action
 
+    def after(
+        self, future: asyncio.Future[Any], then: Callable[[BaseException | None], Awaitable[None]]
+    ) -> None:
+        """Run `then(error or None)` once `future` (an action's) has its outcome. Counted in
+        `pending` until done, so a drained queue has also queued what follows from its actions."""
+        self._tracked += 1
+
+        async def follow() -> None:
+            try:
+                await asyncio.wait([future])
+                error = asyncio.CancelledError() if future.cancelled() else future.exception()
+                await then(error)
+            except Exception:
+                logger.exception("outbound follow-up failed")
+            finally:
+                self._tracked -= 1
+
+        self._spawn(follow())
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _work(self) -> None:
         while True:
             _, _, key = await self._ready.get()
@@ -230,22 +319,69 @@ class OutboundQueue:
             if action is None:
                 continue
             self._running += 1
+            bucket = self._global_recall if key.startswith(RECALL_LANE) else self._global
             try:
                 # Sleeping exactly until the next global token is due; not a busy wait.
-                while (wait := self._global.wait_time()) > 0:  # noqa: ASYNC110
+                while (wait := bucket.wait_time()) > 0:  # noqa: ASYNC110
                     await asyncio.sleep(wait)
-                self._global.take()
-                await self._attempt(action)
-            finally:
+                bucket.take()
+            except BaseException:
                 self._running -= 1
+                raise
+            # The attempt runs in its own task: a call that is never answered waits out its own
+            # timeout there, while this worker goes on dispatching other groups' actions.
+            self._spawn(self._run_attempt(action))
+
+    async def _run_attempt(self, action: Action) -> None:
+        try:
+            await self._attempt(action)
+        finally:
+            self._running -= 1
+
+    def _offline(self, action: Action) -> bool:
+        return self.is_online is not None and bool(action.platform) and not self.is_online(action.platform)
+
+    def _hold(self, action: Action) -> None:
+        """Keep the action until its platform reconnects (or until it expires)."""
+        action.attempts -= 1  # an attempt against a closed connection does not count
+        now = time.monotonic()
+        deadline = now + self.hold
+        if action.not_after is not None:
+            deadline = min(deadline, action.not_after)
+        if deadline <= now:
+            self._spawn(self._fail(action, Expired(action.kind, "platform offline past the recall window")))
+            return
+        action.held = True
+        self._held.setdefault(action.platform, []).append(action)
+        logger.warning(
+            f"outbound {action.kind} group={action.group_id or '-'}: {action.platform} offline, "
+            f"held for up to {deadline - now:.0f}s until it reconnects"
+        )
+        loop = asyncio.get_running_loop()
+
+        def expire() -> None:
+            self._timers.discard(handle)
+            waiting = self._held.get(action.platform, [])
+            if action in waiting:
+                waiting.remove(action)
+                action.held = False
+                self._spawn(self._fail(action, Expired(action.kind, "platform offline for too long")))
+
+        handle = loop.call_later(deadline - now, expire)
+        self._timers.add(handle)
 
     async def _attempt(self, action: Action) -> None:
         action.attempts += 1
         fut = action.future
+        if fut is not None and fut.done():
+            return  # cancelled by its submitter meanwhile
         try:
-            result = await asyncio.wait_for(action.run(), self.timeout)
+            result = await asyncio.wait_for(action.run(), action.timeout or self.timeout)
         except (GatewayError, TimeoutError, OSError) as e:
             retryable = not isinstance(e, GatewayError) or e.retryable
+            if retryable and self._offline(action):
+                self._hold(action)
+                return
             if retryable and action.attempts <= self.retries:
                 self.stats.retried += 1
                 delay = self.backoff * 2 ** (action.attempts - 1)
@@ -277,6 +413,8 @@ class OutboundQueue:
         self._timers.add(handle)
 
     async def _fail(self, action: Action, error: BaseException) -> None:
+        if action.future is not None and action.future.done():
+            return
         self.stats.failed += 1
         logger.error(
             f"outbound {action.kind} group={action.group_id or '-'} gave up after "

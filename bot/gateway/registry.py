@@ -33,6 +33,10 @@ class GatewayRegistry:
         conn = self._conns.get((platform, self_id))
         return conn.gateway if conn else None
 
+    def online(self, platform: str) -> bool:
+        """Whether any account of the platform is connected."""
+        return any(p == platform for p, _ in self._conns)
+
     def connections(self) -> list[Connection]:
         return list(self._conns.values())
 

@@ -184,3 +184,144 @@ async def test_backlog_is_bounded_per_group_but_recalls_always_pass() -> None:
     await asyncio.wait_for(asyncio.gather(recall, other), 3)
     await q.stop(drain=0)
     assert "recall" in ran and "other" in ran
+
+
+async def test_a_never_answered_action_does_not_hold_up_other_groups() -> None:
+    """Attempts run off the workers: one worker, five stalled recalls, another group still served."""
+    q = OutboundQueue(rate_global=1000, rate_group=1000, burst=100, workers=1, retries=0, timeout=30)
+    never = asyncio.Event()
+
+    async def stall() -> None:
+        await never.wait()
+
+    async def ok() -> str:
+        return "ok"
+
+    stalled = [
+        q.submit(Action("recall", stall, group_id="A", priority=Priority.URGENT, timeout=30)) for _ in range(5)
+    ]
+    q.start()
+    t0 = time.monotonic()
+    assert await asyncio.wait_for(q.submit(Action("send_group", ok, group_id="B")), 1) == "ok"
+    assert time.monotonic() - t0 < 0.5
+    assert not any(f.done() for f in stalled)
+    await q.stop(drain=0)
+
+
+async def test_retries_follow_the_backoff_schedule() -> None:
+    q = OutboundQueue(rate_global=1000, rate_group=1000, burst=100, retries=3, backoff=0.1)
+    q.start()
+    stamps: list[float] = []
+
+    async def failing() -> None:
+        stamps.append(time.monotonic())
+        raise GatewayError("recall", "boom", retcode=100)
+
+    with pytest.raises(GatewayError):
+        await asyncio.wait_for(q.submit(Action("recall", failing, group_id="G")), 3)
+    await q.stop()
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert len(stamps) == 4
+    for gap, want in zip(gaps, (0.1, 0.2, 0.4), strict=True):
+        assert want - 0.01 <= gap <= want + 0.08, gaps
+
+
+async def test_a_stalled_attempt_times_out_on_its_own_timeout() -> None:
+    q = OutboundQueue(rate_global=1000, rate_group=1000, burst=100, retries=1, backoff=0.05, timeout=30)
+    q.start()
+    stamps: list[float] = []
+
+    async def stall() -> None:
+        stamps.append(time.monotonic())
+        await asyncio.sleep(60)
+
+    t0 = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(q.submit(Action("mute", stall, group_id="G", timeout=0.2)), 3)
+    await q.stop()
+    assert len(stamps) == 2 and time.monotonic() - t0 < 1.0
+    assert 0.2 + 0.05 - 0.02 <= stamps[1] - stamps[0] <= 0.2 + 0.05 + 0.1
+
+
+async def test_an_action_is_held_while_offline_and_redone_after_the_reconnect() -> None:
+    online = {"qq": False}
+    q = OutboundQueue(
+        rate_global=1000, rate_group=1000, burst=100, retries=1, backoff=0.01, is_online=online.__getitem__
+    )
+    failures: list[BaseException] = []
+
+    async def listener(action: Action, err: BaseException) -> None:
+        failures.append(err)
+
+    q.on_failure(listener)
+    q.start()
+    tries = 0
+
+    async def recall() -> str:
+        nonlocal tries
+        tries += 1
+        if not online["qq"]:
+            raise GatewayError("resolve", "no qq connection", retryable=True)
+        return "done"
+
+    fut = q.submit(Action("recall", recall, group_id="G", platform="qq", not_after=time.monotonic() + 5))
+    for _ in range(100):
+        if q.held:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    assert q.held == 1 and not fut.done() and tries == 1  # held, not retried against a closed connection
+    online["qq"] = True
+    assert q.resume("qq") == 1
+    assert await asyncio.wait_for(fut, 1) == "done"
+    assert not failures and q.held == 0
+    await q.stop()
+
+
+async def test_a_held_recall_gives_up_past_the_platform_window() -> None:
+    from bot.gateway.outbound import Expired
+
+    q = OutboundQueue(rate_global=1000, rate_group=1000, burst=100, is_online=lambda p: False)
+    reported: list[BaseException] = []
+
+    async def listener(action: Action, err: BaseException) -> None:
+        reported.append(err)
+
+    q.on_failure(listener)
+    q.start()
+
+    async def offline() -> None:
+        raise GatewayError("resolve", "no qq connection")
+
+    fut = q.submit(Action("recall", offline, group_id="G", platform="qq", not_after=time.monotonic() + 0.2))
+    with pytest.raises(Expired):
+        await asyncio.wait_for(fut, 2)
+    assert len(reported) == 1 and q.held == 0
+    await q.stop()
+
+
+async def test_recalls_do_not_wait_behind_a_groups_warnings() -> None:
+    """20 violations at once: 20 warnings in the group's paced lane, 20 recalls in their own."""
+    q = OutboundQueue(rate_global=10, rate_group=1, burst=5, rate_recall=5, burst_recall=20)
+    done: dict[str, float] = {}
+
+    def rec(name: str):  # type: ignore[no-untyped-def]
+        async def run() -> None:
+            done[name] = time.monotonic()
+
+        return run
+
+    q.start()
+    t0 = time.monotonic()
+    for i in range(20):
+        q.submit(Action("send_group", rec(f"w{i}"), group_id="G"))
+        q.submit(Action("recall", rec(f"r{i}"), group_id="G", priority=Priority.URGENT))
+    for _ in range(100):
+        if sum(n.startswith("r") for n in done) == 20:
+            break
+        await asyncio.sleep(0.01)
+    recalls = [t - t0 for n, t in done.items() if n.startswith("r")]
+    warnings = [n for n in done if n.startswith("w")]
+    assert len(recalls) == 20 and max(recalls) < 0.5
+    assert len(warnings) <= 6  # the warnings keep their pace (burst 5, 1/s)
+    await q.stop(drain=0)

@@ -151,7 +151,14 @@ async def guard_upload(notice: NoticeRecord, rt: Runtime) -> None:
     role = {Role.OWNER: "owner", Role.ADMIN: "admin"}.get(seen, "member") if seen else "member"
     message_id = str(notice.extra.get("message_id") or "")  # v12 (ComWeChatBotClient) names the message
     inc = Incident(
-        notice.platform, notice.self_id, notice.group_id, notice.user_id, message_id, notice.time, role, "",
+        notice.platform,
+        notice.self_id,
+        notice.group_id,
+        notice.user_id,
+        message_id,
+        notice.time,
+        role,
+        "",
         "file",
     )
     exempt = c.is_exempt(inc.user_id, role, rt.superusers)
@@ -173,8 +180,9 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
     )
     if verdict.flagged and p.outcome == "enforced":
         p = dataclasses.replace(p, outcome="flagged")  # ambiguous: a note to the admins, nothing public
-    if p.recall:
-        rt.actions.recall(inc.platform, inc.group_id, inc.message_id)  # first: URGENT
+    recall = (
+        rt.actions.recall(inc.platform, inc.group_id, inc.message_id, sent_at=inc.at) if p.recall else None
+    )
     if p.strike_weight:
         try:
             before = await store.active_strike_weight(inc.platform, inc.group_id, inc.user_id, inc.at)
@@ -184,48 +192,64 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
         p = escalate(p, before, c.ladder, can_mute=can_mute)
     if p.mute_seconds:
         rt.actions.mute(inc.platform, inc.group_id, inc.user_id, p.mute_seconds)
-    cite = c.preset.cite(verdict.cite_key)
-    group = group_name(rt, inc.group_id)
-    where = _repeat_where(rt, verdict.primary, inc.group_id)
-    file = inc.source == "file"
-    within = texts.CARRIERS.get(inc.source, "")
-    withdraw = file and inc.platform == "wechat"  # no recall, no group file space: the sender withdraws it
-    if p.warn_group:
-        text = texts.group_warning(
-            verdict,
-            p,
-            cite=cite,
-            expiry_days=c.preset.strike_expiry_days,
-            file=file,
-            where=where,
-            within=within,
-            withdraw=withdraw,
-        )
-        rt.actions.send_group(inc.platform, inc.group_id, text, mention=(inc.user_id,))
-    elif p.warn_private:
-        text = texts.private_reminder(
-            verdict, cite=cite, group=group, where=where, exempt=exempt, within=within
-        )
-        # A reminder is no strike and can wait: command replies and warnings go first.
-        rt.actions.send_private(inc.platform, inc.self_id, inc.user_id, text, priority=Priority.BULK)
-    if p.notify_owner and p.outcome == "flagged":
-        note = texts.flag_note(verdict, cite=cite, group=group, member=inc.member, file=file)
-        await notify_owner(rt, inc, c, note)
-    elif p.notify_owner:
-        note = texts.owner_note(
-            verdict,
-            p,
-            cite=cite,
-            group=group,
-            member=inc.member,
-            expiry_days=c.preset.strike_expiry_days,
-            ladder_removal_at=c.ladder.propose_removal_after,
-            file=file,
-            where=where,
-            within=within,
-            withdraw=withdraw,
-        )
-        await notify_owner(rt, inc, c, note)
+    told = p
+
+    async def tell(recall_error: BaseException | None) -> None:
+        """The warning and the owner's note say what really happened to the message."""
+        failed = recall_error is not None
+        cite = c.preset.cite(verdict.cite_key)
+        group = group_name(rt, inc.group_id)
+        where = _repeat_where(rt, verdict.primary, inc.group_id)
+        file = inc.source == "file"
+        within = texts.CARRIERS.get(inc.source, "")
+        withdraw = (
+            file and inc.platform == "wechat"
+        )  # no recall, no group file space: the sender withdraws it
+        if told.warn_group:
+            text = texts.group_warning(
+                verdict,
+                told,
+                cite=cite,
+                expiry_days=c.preset.strike_expiry_days,
+                file=file,
+                where=where,
+                within=within,
+                withdraw=withdraw,
+                recall_failed=failed,
+            )
+            rt.actions.send_group(inc.platform, inc.group_id, text, mention=(inc.user_id,))
+        elif told.warn_private:
+            text = texts.private_reminder(
+                verdict, cite=cite, group=group, where=where, exempt=exempt, within=within
+            )
+            # A reminder is no strike and can wait: command replies and warnings go first.
+            rt.actions.send_private(inc.platform, inc.self_id, inc.user_id, text, priority=Priority.BULK)
+        if told.notify_owner and told.outcome == "flagged":
+            note = texts.flag_note(verdict, cite=cite, group=group, member=inc.member, file=file)
+            await notify_owner(rt, inc, c, note)
+        elif told.notify_owner:
+            note = texts.owner_note(
+                verdict,
+                told,
+                cite=cite,
+                group=group,
+                member=inc.member,
+                expiry_days=c.preset.strike_expiry_days,
+                ladder_removal_at=c.ladder.propose_removal_after,
+                file=file,
+                where=where,
+                within=within,
+                withdraw=withdraw,
+                recall_failed=failed,
+            )
+            await notify_owner(rt, inc, c, note)
+
+    if recall is not None and (p.warn_group or p.notify_owner) and rt.queue is not None:
+        # Said once the recall's outcome is known (milliseconds normally; after the retries, or the
+        # reconnect, when it fails), so that 「已被撤回」 is never said of a message still there.
+        rt.queue.after(recall, tell)
+    else:
+        await tell(None)
     _count(p)
     try:
         await _record(rt, inc, c, verdict, p)

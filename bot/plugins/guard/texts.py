@@ -126,6 +126,7 @@ def group_warning(
     where: str = "",
     within: str = "",
     withdraw: bool = False,
+    recall_failed: bool = False,
 ) -> str:
     """The warning posted in the group with an @ of the sender. ``withdraw``: a file the bot can
     neither recall nor find in a group file space (WeChat) — the sender is asked to withdraw it."""
@@ -135,6 +136,8 @@ def group_warning(
         head += "。" + WITHDRAW_FILE
     elif file:
         head += "。"  # the advice asks for the file to be deleted (the bot cannot)
+    elif plan.recall and recall_failed:
+        head += "。机器人未能撤回该消息，请您立即自行撤回。"
     elif plan.recall:
         head += "，已被撤回。"
     elif "recall" in plan.cannot:
@@ -162,11 +165,13 @@ def group_warning(
 def command_refused(name: str, verdict: Verdict, cite: str) -> str:
     """A command refused for its content, when no warning told the member already."""
     f = verdict.primary
-    return "\n".join([
-        f"您好！您发送的 /{name} 命令{what(f, who='').removeprefix('刚才发送的消息')}，命令未执行。",
-        _rule(cite, f.cite_key),
-        "请去掉这部分内容后重新发送。",
-    ])
+    return "\n".join(
+        [
+            f"您好！您发送的 /{name} 命令{what(f, who='').removeprefix('刚才发送的消息')}，命令未执行。",
+            _rule(cite, f.cite_key),
+            "请去掉这部分内容后重新发送。",
+        ]
+    )
 
 
 def private_reminder(
@@ -204,11 +209,14 @@ def owner_note(
     where: str = "",
     within: str = "",
     withdraw: bool = False,
+    recall_failed: bool = False,
 ) -> str:
     """What the group's owner is told (never the text of the message)."""
     f = verdict.primary
     done = []
-    if plan.recall:
+    if plan.recall and recall_failed:
+        done.append("撤回未成功（已请其自行撤回）")
+    elif plan.recall:
         done.append("已撤回")
     if plan.mute_seconds:
         done.append(f"已禁言 {duration(plan.mute_seconds)}")

@@ -46,6 +46,10 @@ async def _connected(bot: Bot) -> None:
     elif isinstance(bot, v12.Bot):
         rt.registry.add(OneBotV12Gateway(bot))
     logger.info(f"{bot.type} account {bot.self_id} connected")
+    if rt.queue is not None:  # recalls and other actions held while the platform was offline
+        platform = "qq" if isinstance(bot, v11.Bot) else "wechat"
+        if n := rt.queue.resume(platform):
+            logger.info(f"{n} held action(s) queued again after the reconnect")
 
 
 @driver.on_bot_disconnect

@@ -331,3 +331,36 @@ async def test_a_flagged_finding_opens_no_case(fake: FakeGateway) -> None:
     await send(msg("这份机密文件先发群里，大家看完删掉", at=T0 + timedelta(minutes=1)))  # a leak cue
     assert len(calls(fake, "recall")) == 1
     assert await cases() == before + 1
+async def test_a_failed_recall_is_not_called_recalled_and_reaches_the_owner(fake: FakeGateway) -> None:
+    """After the last try the member is asked to recall it, the owner's note says so, and one report
+    with the count goes to the owner (the retries are 0 in the test settings)."""
+    rt = get_runtime()
+    assert rt.failures is not None
+    fake.fail["recall"] = 2
+    rec = msg("機密★5年 关于某某同志任职的通知：经研究决定……", group_id=YICHUN)
+    await send(rec)
+    await send(msg("機密★5年 另一份文件……", group_id=YICHUN))
+    warnings = [c["text"] for c in calls(fake, "send_group")]
+    assert len(warnings) == 2
+    assert all("未能撤回" in w and "已被撤回" not in w for w in warnings)
+    notes = [c for c in calls(fake, "send_private") if "【内容巡查】" in c["text"]]
+    assert notes and all("撤回未成功" in n["text"] and "已撤回" not in n["text"] for n in notes)
+    assert rt.failures.open_incidents == 1
+    await rt.failures.flush()
+    await settle(rt)
+    [report] = [c for c in calls(fake, "send_private") if "【操作失败】" in c["text"]]
+    assert report["user_id"] == OWNER and "撤回消息 2 次" in report["text"] and "retcode 100" in report["text"]
+    [entry] = await audit.recent(1, group_id=YICHUN)
+    assert entry.action == "action.failure_reported"
+
+
+async def test_without_an_owner_the_failure_report_goes_to_the_supervisor(fake: FakeGateway) -> None:
+    rt = get_runtime()
+    assert rt.failures is not None
+    fake.members = []
+    fake.fail["recall"] = 1
+    await send(msg("澳门赌场上线了"))  # group 100: unit finance, supervisor 20001
+    await rt.failures.flush()
+    await settle(rt)
+    [report] = [c for c in calls(fake, "send_private") if "【操作失败】" in c["text"]]
+    assert report["user_id"] == "20001" and "撤回消息 1 次" in report["text"]
