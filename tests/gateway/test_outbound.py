@@ -1,4 +1,5 @@
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -198,7 +199,8 @@ async def test_a_never_answered_action_does_not_hold_up_other_groups() -> None:
         return "ok"
 
     stalled = [
-        q.submit(Action("recall", stall, group_id="A", priority=Priority.URGENT, timeout=30)) for _ in range(5)
+        q.submit(Action("recall", stall, group_id="A", priority=Priority.URGENT, timeout=30))
+        for _ in range(5)
     ]
     q.start()
     t0 = time.monotonic()
@@ -220,7 +222,7 @@ async def test_retries_follow_the_backoff_schedule() -> None:
     with pytest.raises(GatewayError):
         await asyncio.wait_for(q.submit(Action("recall", failing, group_id="G")), 3)
     await q.stop()
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert len(stamps) == 4
     for gap, want in zip(gaps, (0.1, 0.2, 0.4), strict=True):
         assert want - 0.01 <= gap <= want + 0.08, gaps

@@ -349,7 +349,9 @@ async def test_a_failed_recall_is_not_called_recalled_and_reaches_the_owner(fake
     await rt.failures.flush()
     await settle(rt)
     [report] = [c for c in calls(fake, "send_private") if "【操作失败】" in c["text"]]
-    assert report["user_id"] == OWNER and "撤回消息 2 次" in report["text"] and "retcode 100" in report["text"]
+    assert (
+        report["user_id"] == OWNER and "撤回消息 2 次" in report["text"] and "retcode 100" in report["text"]
+    )
     [entry] = await audit.recent(1, group_id=YICHUN)
     assert entry.action == "action.failure_reported"
 
