@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dispatch.commands import Command
@@ -19,6 +19,10 @@ class CommandContext:
     args: str
     role: Role
     runtime: Runtime
+    # Replies wait here until the router has committed the command's audit row, so that /审计 sent
+    # right after a command shows it (None: replies go out at once).
+    held: list[tuple[str, bool, asyncio.Future[Any]]] | None = None
+    refused: str = field(default="")  # why the handler refused (audited as refused)
 
     @property
     def argv(self) -> list[str]:
@@ -26,6 +30,37 @@ class CommandContext:
 
     def reply(self, text: str, *, mention: bool = False) -> asyncio.Future[Any]:
         """Answer where the command came from, through the outbound queue."""
+        if self.held is not None:
+            fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self.held.append((text, mention, fut))
+            return fut
+        return self._send(text, mention)
+
+    def refuse(self, text: str, *, why: str, mention: bool = False) -> asyncio.Future[Any]:
+        """Reply with a refusal; the command is audited as refused, with `why` (no personal data)."""
+        self.refused = why
+        return self.reply(text, mention=mention)
+
+    def flush(self) -> None:
+        """Send the held replies (in order) and stop holding."""
+        held, self.held = self.held or [], None
+        for text, mention, fut in held:
+            sent = self._send(text, mention)
+
+            def relay(src: asyncio.Future[Any], dst: asyncio.Future[Any] = fut) -> None:
+                if dst.done():
+                    return
+                if src.cancelled():
+                    dst.cancel()
+                elif (e := src.exception()) is not None:
+                    dst.set_exception(e)
+                else:
+                    dst.set_result(src.result())
+
+            sent.add_done_callback(relay)
+
+    def _send(self, text: str, mention: bool) -> asyncio.Future[Any]:
         r = self.record
         acts = self.runtime.actions
         if r.is_group:

@@ -120,37 +120,51 @@ def _role(rec: MessageRecord, rt: Runtime) -> Role:
 async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) -> None:
     await rolestore.refresh_user(rec.platform, rec.user_id)  # a role stored by another process holds now
     role = _role(rec, rt)
-    ctx = CommandContext(record=rec, command=cmd, args=args, role=role, runtime=rt)
+    ctx = CommandContext(record=rec, command=cmd, args=args, role=role, runtime=rt, held=[])
+    try:
+        if await _execute(cmd, ctx):
+            refused = f" 被拒绝：{ctx.refused}" if ctx.refused else ""
+            await audit.record(
+                f"command.{cmd.name}" + (".refused" if ctx.refused else ""),
+                actor=rec.user_id,
+                platform=rec.platform,
+                group_id=rec.group_id,
+                reason=f"{role.label}执行 /{cmd.name}{refused}",
+            )
+    except Exception:
+        logger.exception(f"audit of /{cmd.name} failed")
+    finally:
+        ctx.flush()  # the replies go out after the audit row is committed
+
+
+async def _execute(cmd: Command, ctx: CommandContext) -> bool:
+    """Run the command; True when it ran to the end or was refused (both are audited)."""
+    rec, role = ctx.record, ctx.role
     if cmd.scope == "group" and not rec.is_group:
         ctx.reply(f"/{cmd.name} 需要在群内使用。")
-        return
+        return False
     if cmd.scope == "private" and rec.is_group:
         ctx.reply(f"/{cmd.name} 涉及个人信息，请私聊机器人使用。", mention=True)
-        return
+        return False
     if role < cmd.min_role:
         logger.info(
             f"refused /{cmd.name} for user {rec.user_id} ({role.name}) in {rec.group_id or 'private'}"
         )
-        ctx.reply(
+        ctx.refuse(
             f"抱歉，/{cmd.name} 需要「{cmd.min_role.label}」及以上权限，您当前为「{role.label}」，"
             "本次未做任何操作。",
+            why=f"需要「{cmd.min_role.label}」及以上权限",
             mention=rec.is_group,
         )
-        return
+        return True
     try:
         await cmd.handler(ctx)
     except UsageError as e:
         reason = f"{e.reason}\n" if e.reason else ""
         ctx.reply(f"{reason}用法：{cmd.usage}")
-        return
+        return False
     except Exception:
         logger.exception(f"command /{cmd.name} failed")
         ctx.reply(f"抱歉，处理 /{cmd.name} 时出错，已记录日志。请稍后重试或联系运维人员。")
-        return
-    await audit.record(
-        f"command.{cmd.name}",
-        actor=rec.user_id,
-        platform=rec.platform,
-        group_id=rec.group_id,
-        reason=f"{role.label}执行 /{cmd.name}",
-    )
+        return False
+    return True

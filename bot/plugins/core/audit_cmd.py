@@ -38,7 +38,10 @@ async def audit_(ctx: CommandContext) -> None:
         raise UsageError("条数至少为 1。")
     rec = ctx.record
     if not rec.is_group and ctx.role < Role.SUPERVISOR:
-        ctx.reply("私聊中查看全部群的审计记录需要「监管单位」及以上权限；群管理员请在本群内发送 /审计。")
+        ctx.refuse(
+            "私聊中查看全部群的审计记录需要「监管单位」及以上权限；群管理员请在本群内发送 /审计。",
+            why="私聊查看全部群需要「监管单位」及以上权限",
+        )
         return
     rows = await audit.recent(n, group_id=rec.group_id if rec.is_group else None)
     if not rows:

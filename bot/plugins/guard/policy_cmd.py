@@ -257,8 +257,9 @@ _KEEP = "\0keep"
 
 async def _require(ctx: CommandContext, role: Role, what: str) -> None:
     if ctx.role < role:
-        ctx.reply(
+        ctx.refuse(
             f"抱歉，{what}需要「{role.label}」及以上权限，您当前为「{ctx.role.label}」，本次未做任何操作。",
+            why=f"{what}需要「{role.label}」及以上权限",
             mention=True,
         )
         raise _Refused

@@ -79,9 +79,10 @@ async def words(ctx: CommandContext) -> None:
         if not gp.unit_key:
             raise UsageError("本群没有归属单位（config/bot.toml 中的 units），只能管理本群的词库。")
         if ctx.role < Role.SUPERVISOR:
-            ctx.reply(
+            ctx.refuse(
                 f"抱歉，修改单位词库需要「{Role.SUPERVISOR.label}」及以上权限，您当前为「{ctx.role.label}」，"
                 "本次未做任何操作。",
+                why=f"修改单位词库需要「{Role.SUPERVISOR.label}」及以上权限",
                 mention=True,
             )
             return

@@ -123,9 +123,10 @@ async def export_command(ctx: CommandContext, rest: str) -> None:
         raise UsageError("导出格式可为 xlsx（默认）或 csv，例如 /备案 导出 csv。")
     units = scope(ctx)
     if units is not None and not units:
-        ctx.reply(
+        ctx.refuse(
             f"导出登记备案表需要「{Role.SUPERVISOR.label}」及以上权限（监管单位导出本单位的全部工作群）。"
             "群主和管理员可发送 /备案 查看 本群备案。",
+            why=f"导出登记备案表需要「{Role.SUPERVISOR.label}」及以上权限",
             mention=rec.is_group,
         )
         return

@@ -162,7 +162,10 @@ async def suggest_cmd(ctx: CommandContext) -> None:
         return
     reader = ctx.role >= Role.LEADER and head in ("列表", "list", "导出", "export")
     if ctx.role < Role.DEPUTY and not reader:
-        ctx.reply(f"抱歉，/建议 {head} 需要「分管管理员」及以上权限，本次未做任何操作。")
+        ctx.refuse(
+            f"抱歉，/建议 {head} 需要「分管管理员」及以上权限，本次未做任何操作。",
+            why="需要「分管管理员」及以上权限",
+        )
         return
     if head in ("列表", "list"):
         rows = await store.list_for(_managed(ctx), platform=rec.platform, limit=20)

@@ -172,7 +172,7 @@ async def _checked(ctx: CommandContext, text: str, *, urgent: bool, group_id: st
         raise UsageError(f"通知内容过长（{len(text)} 字），请控制在 {MAX_CHARS} 字以内或分条发布。")
     refusal = await check_content(rt, rec, text)
     if refusal:
-        ctx.reply(refusal, mention=rec.is_group)
+        ctx.refuse(refusal, why="内容不符合本群规定", mention=rec.is_group)
         return None
     preset = rt.policy.for_group(group_id).preset
     marked = urgent_marker(text, preset.urgent_words) is not None
@@ -520,15 +520,21 @@ async def _reviewable(ctx: CommandContext, number: int, verb: str) -> DeferredNo
     # be entitled in each of them.
     scope = _review_groups(ctx, notice)
     if any(role_in(ctx, g) < REVIEW_ROLE for g in scope):
-        ctx.reply(
-            f"抱歉，{verb}通知需要「{REVIEW_ROLE.label}」及以上权限，本次未做任何操作。", mention=rec.is_group
+        ctx.refuse(
+            f"抱歉，{verb}通知需要「{REVIEW_ROLE.label}」及以上权限，本次未做任何操作。",
+            why=f"{verb}通知需要「{REVIEW_ROLE.label}」及以上权限",
+            mention=rec.is_group,
         )
         return None
     if notice.state != NoticeState.REVIEW:
         ctx.reply(f"{_not_open(notice)}，不在待审核状态，无需{verb}。", mention=rec.is_group)
         return None
     if notice.author_id == rec.user_id:
-        ctx.reply(f"不能审核自己提交的通知 #{number}，请由分管领导或其他管理员{verb}。", mention=rec.is_group)
+        ctx.refuse(
+            f"不能审核自己提交的通知 #{number}，请由分管领导或其他管理员{verb}。",
+            why="不能审核自己提交的通知",
+            mention=rec.is_group,
+        )
         return None
     return notice
 
