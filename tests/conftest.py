@@ -36,6 +36,12 @@ def pytest_configure(config: pytest.Config) -> None:
         # Tests move time through event timestamps, as the simulator does; the clock-sanity tests
         # switch this off (bot/intake/clock.py).
         "steward_trust_event_time": True,
+        # Failure reports are sent by the tests that look at them (FailureDigest.flush); a timer
+        # must not post one into a later test's fake account.
+        "steward_failure_report_window": 3600,
+        # Actions to a fake account a test has removed are held "until it reconnects": not long,
+        # or a later test's account would receive them.
+        "steward_offline_hold": 0.01,
     }
 
 

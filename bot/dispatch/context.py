@@ -42,8 +42,8 @@ class CommandContext:
         self.refused = why
         return self.reply(text, mention=mention)
 
-    def flush(self) -> None:
-        """Send the held replies (in order) and stop holding."""
+    def flush(self) -> list[asyncio.Future[Any]]:
+        """Send the held replies (in order) and stop holding; returns their futures."""
         held, self.held = self.held or [], None
         for text, mention, fut in held:
             sent = self._send(text, mention)
@@ -59,6 +59,7 @@ class CommandContext:
                     dst.set_result(src.result())
 
             sent.add_done_callback(relay)
+        return [fut for _, _, fut in held]
 
     def _send(self, text: str, mention: bool) -> asyncio.Future[Any]:
         r = self.record

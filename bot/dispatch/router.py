@@ -7,6 +7,7 @@ no way around the content rules (`/帮助 ` + an ID number is recalled like the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from loguru import logger
@@ -29,6 +30,7 @@ MessageGate = Callable[[MessageRecord, Runtime, "Command | None"], Awaitable[boo
 message_hooks: list[MessageHook] = []
 every_message_hooks: list[MessageHook] = []
 message_gates: list[MessageGate] = []
+REPLY_WAIT = 2.0  # seconds a command's task waits for its replies to be sent
 
 
 def on_group_message(hook: MessageHook) -> MessageHook:
@@ -134,7 +136,11 @@ async def run_command(cmd: Command, args: str, rec: MessageRecord, rt: Runtime) 
     except Exception:
         logger.exception(f"audit of /{cmd.name} failed")
     finally:
-        ctx.flush()  # the replies go out after the audit row is committed
+        replies = ctx.flush()  # the replies go out after the audit row is committed
+    if replies:
+        # Like a NoneBot matcher awaiting its send: the event's task ends once its reply is out
+        # (bounded: a reply held for a reconnect must not keep the task alive).
+        await asyncio.wait(replies, timeout=REPLY_WAIT)
 
 
 async def _execute(cmd: Command, ctx: CommandContext) -> bool:

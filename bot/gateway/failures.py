@@ -125,6 +125,13 @@ class FailureDigest:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    def clear(self) -> None:
+        """Forget open incidents without reporting them."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self._open.clear()
+
     @property
     def open_incidents(self) -> int:
         return len(self._open)

@@ -72,6 +72,7 @@ class Action:
     # False for the failure reports themselves: a report that fails must not report itself.
     report: bool = True
     held: bool = False  # currently waiting for its platform to reconnect
+    held_until: float = 0.0  # monotonic; when a held action gives up
 
 
 FailureListener = Callable[[Action, BaseException], Awaitable[None]]
@@ -201,7 +202,7 @@ class OutboundQueue:
         n = 0
         for a in actions:
             a.held = False
-            if a.not_after is not None and now > a.not_after:
+            if now >= a.held_until:
                 self._spawn(self._fail(a, Expired(a.kind, "platform offline past the recall window")))
                 continue
             logger.info(f"outbound {a.kind} group={a.group_id or '-'} redone after reconnect")
@@ -352,6 +353,7 @@ class OutboundQueue:
             self._spawn(self._fail(action, Expired(action.kind, "platform offline past the recall window")))
             return
         action.held = True
+        action.held_until = deadline
         self._held.setdefault(action.platform, []).append(action)
         logger.warning(
             f"outbound {action.kind} group={action.group_id or '-'}: {action.platform} offline, "

@@ -37,7 +37,7 @@ async def gw() -> AsyncIterator[AuditingGateway]:
 
 async def test_the_audit_row_is_there_when_the_reply_goes_out(gw: AuditingGateway) -> None:
     rt = get_runtime()
-    await handle_message(group_record("/审计 1", role="admin", group_id="777"), rt)
+    await handle_message(group_record("/审计 1", user_id="39001", role="admin", group_id="777"), rt)
     await settle(rt)
     [seen] = gw.seen_at_send
     assert seen and seen[0] == "command.审计"

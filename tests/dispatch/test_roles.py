@@ -90,7 +90,9 @@ async def test_status_command_allowed_from_admin_up(
         assert after == before + 1  # the command it obeyed is audited
     else:
         assert text.startswith("抱歉，/状态 需要「群管理员」及以上权限") and role.label in text
-        assert after == before  # a refusal does nothing
+        assert after == before + 1  # a refusal does nothing, but is audited as refused
+        [last] = await audit.recent(1)
+        assert last.action == "command.状态.refused" and "被拒绝" in last.reason
 
 
 async def test_help_is_for_everyone_and_lists_only_usable_commands(fake: FakeGateway) -> None:

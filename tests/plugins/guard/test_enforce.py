@@ -336,6 +336,7 @@ async def test_a_failed_recall_is_not_called_recalled_and_reaches_the_owner(fake
     with the count goes to the owner (the retries are 0 in the test settings)."""
     rt = get_runtime()
     assert rt.failures is not None
+    rt.failures.clear()  # other tests' failures
     fake.fail["recall"] = 2
     rec = msg("機密★5年 关于某某同志任职的通知：经研究决定……", group_id=YICHUN)
     await send(rec)
@@ -359,6 +360,7 @@ async def test_a_failed_recall_is_not_called_recalled_and_reaches_the_owner(fake
 async def test_without_an_owner_the_failure_report_goes_to_the_supervisor(fake: FakeGateway) -> None:
     rt = get_runtime()
     assert rt.failures is not None
+    rt.failures.clear()
     fake.members = []
     fake.fail["recall"] = 1
     await send(msg("澳门赌场上线了"))  # group 100: unit finance, supervisor 20001
