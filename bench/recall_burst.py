@@ -87,7 +87,7 @@ async def main_async(args: argparse.Namespace) -> None:
         rounds=args.rounds,
     )
     all_latencies: list[float] = []
-    async with BotProcess(superusers=["10001"], log_level="WARNING") as bot:
+    async with BotProcess(superusers=["10001"], log_level="WARNING", start_timeout=120) as bot:
         async with OneBotV11Peer(bot.ws_url_v11, access_token=bot.access_token) as peer:
             # Warm-up: the first message of a group and of the process pays for imports and caches.
             await peer.send_group_message(880_000, 51_999, TEXTS[0])

@@ -54,11 +54,10 @@ async def test_a_command_refused_for_the_role_is_audited_as_refused(gw: Auditing
     assert "本次未做任何操作" in gw.texts()[0]
 
 
-async def test_a_notice_the_guard_would_recall_is_audited_as_refused(gw: AuditingGateway) -> None:
+async def test_a_refusal_by_the_handler_is_audited_as_refused(gw: AuditingGateway) -> None:
     rt = get_runtime()
-    await handle_message(group_record("/通知 澳门赌场上线了，首充送彩金", group_id="100"), rt)
+    await handle_message(group_record("/建议 列表", user_id="39002", group_id="779"), rt)
     await settle(rt)
-    [entry] = await audit.recent(1, group_id="100")
-    assert entry.action == "command.通知.refused" and "内容不符合本群规定" in entry.reason
-    assert "赌场" not in entry.reason + entry.detail
-    assert "通知未发布" in gw.texts()[0]
+    [entry] = await audit.recent(1, group_id="779")
+    assert entry.action == "command.建议.refused" and "群管理员" in entry.reason
+    assert "本次未做任何操作" in gw.texts()[0]
