@@ -241,8 +241,8 @@ async def test_a_stalled_attempt_times_out_on_its_own_timeout() -> None:
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(q.submit(Action("mute", stall, group_id="G", timeout=0.2)), 3)
     await q.stop()
-    assert len(stamps) == 2 and time.monotonic() - t0 < 1.0
-    assert 0.2 + 0.05 - 0.02 <= stamps[1] - stamps[0] <= 0.2 + 0.05 + 0.1
+    assert len(stamps) == 2 and time.monotonic() - t0 < 2.0
+    assert 0.2 + 0.05 - 0.02 <= stamps[1] - stamps[0] <= 0.2 + 0.05 + 0.5
 
 
 async def test_an_action_is_held_while_offline_and_redone_after_the_reconnect() -> None:
