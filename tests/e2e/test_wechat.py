@@ -10,7 +10,13 @@ import asyncio
 import pytest
 
 from bot.core.crypto import generate_key
-from bot.sim.peer_v12 import OneBotV12Peer, v12_group_member_decrease, v12_group_member_increase
+from bot.sim.peer_v12 import (
+    OneBotV12Peer,
+    v12_group_member_decrease,
+    v12_group_member_increase,
+    v12_mention_seg,
+    v12_text_seg,
+)
 from bot.sim.process import BotProcess
 from tests.utils import POLICY_FILE
 
@@ -73,4 +79,34 @@ async def test_member_list_diff_arrival_verification_and_removal() -> None:
             peer.members.pop(GROUP)
             peer.groups.pop(GROUP, None)
             await bot.wait_log(f"group {GROUP} deregistered (removed)", timeout=20)
+    assert bot.stopped_cleanly, bot.log_tail()
+
+
+async def test_owner_named_by_command_runs_admin_commands_and_is_never_proposed() -> None:
+    owner, stranger = "wxid_owner1", "wxid_stranger"
+    async with BotProcess(superusers=[OPERATOR], policy_file=POLICY_FILE, secret_key=generate_key()) as bot:
+        members = {GROUP: [{"user_id": u, "user_name": u} for u in (OPERATOR, owner, stranger)]}
+        async with OneBotV12Peer(bot.ws_url_v12, access_token=bot.access_token, members=members) as peer:
+            # No owner known yet: /状态 says so (and where owner mail goes meanwhile).
+            await peer.send_group_message(GROUP, OPERATOR, "/状态")
+            status = await peer.wait_call("send_message", lambda c: "群主：尚未指定" in c.text, timeout=15)
+            assert "监管人员" in status.text
+            # Before being named, the owner is a plain member.
+            await peer.send_group_message(GROUP, owner, "/巡查")
+            await peer.wait_call(
+                "send_message", lambda c: c.group_id == GROUP and "抱歉" in c.text, timeout=15
+            )
+
+            await peer.send_group_message(
+                GROUP, OPERATOR, [v12_text_seg("/规则 群主 "), v12_mention_seg(owner)]
+            )
+            await peer.wait_call("send_message", lambda c: f"已指定 {owner} 为本群群主" in c.text, timeout=15)
+            await peer.send_group_message(GROUP, owner, "/巡查")
+            await peer.wait_call("send_message", lambda c: "正在检查本群成员" in c.text, timeout=15)
+            report = await peer.wait_call("send_message", _private_to(owner, "每周成员巡查"), timeout=30)
+            assert owner not in report.text.split("每周成员巡查", 1)[1]  # the owner is never listed
+            assert OPERATOR not in report.text.split("每周成员巡查", 1)[1]
+            await peer.send_group_message(GROUP, OPERATOR, "/状态")
+            status = await peer.wait_call("send_message", lambda c: "新成员发现" in c.text, timeout=15)
+            assert "群主：尚未指定" not in status.text
     assert bot.stopped_cleanly, bot.log_tail()

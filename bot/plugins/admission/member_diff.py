@@ -25,7 +25,9 @@ from typing import Final
 
 from loguru import logger
 
-from bot.dispatch.hooks import notice_hooks, run_hooks
+from bot.dispatch import CommandContext
+from bot.dispatch.hooks import notice_hooks, run_hooks, status_line
+from bot.dispatch.roles import role_book
 from bot.gateway.base import Member
 from bot.gateway.outbound import Priority
 from bot.intake.record import NoticeRecord
@@ -173,3 +175,24 @@ class MemberDiffLoop(PollingLoop):
 
 
 member_diff = MemberDiffLoop()
+
+
+@status_line
+async def _status(rt: Runtime, ctx: CommandContext) -> list[str]:
+    """In a WeChat group: whether its owner is known, and how its arrivals are found."""
+    rec = ctx.record
+    if rec.platform != PLATFORM or not rec.is_group:
+        return []
+    lines = []
+    if not role_book.owners(PLATFORM, rec.group_id) and not rt.policy.for_group(rec.group_id).owner:
+        lines.append(
+            "群主：尚未指定（微信成员列表不含群主和管理员）。请运维或监管人员发送 /规则 群主 @成员 指定；"
+            "在此之前，需告知群主的事项改发给本单位监管人员，不会发到群里。"
+        )
+    interval = rt.settings.steward_wechat_member_poll
+    if interval > 0:
+        cost = f"，上次比对用时 {member_diff.last_cost:.1f} 秒" if member_diff.last_cost is not None else ""
+        lines.append(f"新成员发现：每 {interval / 60:g} 分钟比对一次群成员列表{cost}")
+    else:
+        lines.append("新成员发现：未启用成员列表比对（STEWARD_WECHAT_MEMBER_POLL=0），仅依据成员变动通知")
+    return lines

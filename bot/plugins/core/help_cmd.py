@@ -13,6 +13,15 @@ V12_NOTE = (
     "本群通过微信（OneBot v12）接入：平台不支持{missing}，相关规则改为提醒和记录；"
     "移出成员通过实现的 wx.delete_groupmember 扩展完成。"
 )
+# What works in a WeChat group and what cannot (the README's "WeChat" section says the same).
+V12_DETAIL = (
+    "微信群中可用：新成员实名认证（定期比对群成员列表发现新成员，在群内 @ 并私聊邀请 /实名，"
+    "私聊仅对机器人的好友送达）、内容巡查（文字、链接卡片、小程序、文件名、图片）、工作时间、"
+    "每周巡查与 /清理、备案登记；违规消息无法撤回时，提醒发送者自行撤回，并私下告知群主。"
+    "微信群中不可用：审核入群申请（微信没有入群申请）、禁言、撤回、合并转发的聊天记录（不会送达机器人）。"
+    "微信成员列表不含群主和管理员：请运维或监管人员发送 /规则 群主 @成员、/规则 管理员 添加 @成员 指定；"
+    "指定前，需告知群主的事项改发给本单位监管人员。"
+)
 
 
 def _missing_capabilities() -> str:
@@ -46,6 +55,7 @@ async def help_(ctx: CommandContext) -> None:
         )
     if rec.platform == "wechat":
         lines.append(V12_NOTE.format(missing=_missing_capabilities()))
+        lines.append(V12_DETAIL)
     if rec.is_group:
         lines.append(coverage(rec.platform, ocr=ocr_available()))
     usable = [c for c in registry.all() if ctx.role >= c.min_role]

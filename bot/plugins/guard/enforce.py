@@ -268,21 +268,31 @@ async def owner_of(rt: Runtime, inc: Incident) -> str | None:
     """The group's owner (from the member list, cached for hours); None when it cannot be found."""
     known, owner = state.cached_owner(inc.platform, inc.group_id)
     if known:
-        return owner
+        return owner or _named_owner(rt, inc)
     try:
         members = await rt.registry.for_group(inc.platform, inc.group_id).member_list(inc.group_id)
     except Exception as e:  # a platform error must not stop the rest of the enforcement
         logger.warning(f"guard: member list of {inc.group_id} unavailable: {type(e).__name__}")
-        return None
+        return _named_owner(rt, inc)
     owner = next((m.user_id for m in members if m.role == "owner"), None)
     state.note_owner(inc.platform, inc.group_id, owner)
-    return owner
+    return owner or _named_owner(rt, inc)
+
+
+def _named_owner(rt: Runtime, inc: Incident) -> str | None:
+    """WeChat lists carry no roles: the owner stored or named by an operator (config or /规则 群主)."""
+    return next(iter(role_book.owners(inc.platform, inc.group_id)), None) or (
+        rt.policy.for_group(inc.group_id).owner or None
+    )
 
 
 async def notify_owner(rt: Runtime, inc: Incident, c: Compiled, note: str) -> None:
-    """Tell the owner privately; without a known owner, the group's deputies; else the group."""
+    """Tell the owner privately; without a known owner, the group's deputies; else the group (on WeChat,
+    where no owner is known until an operator names one: the unit's supervisors, else the operators)."""
     owner = await owner_of(rt, inc)
     targets = [owner] if owner else sorted(c.source.deputies)
+    if not targets and inc.platform == "wechat":  # no owner known yet: never into the group
+        targets = sorted(c.source.supervisors) or sorted(rt.superusers)
     targets = [t for t in targets if t and t != inc.user_id]
     for target in targets:
         rt.actions.send_private(inc.platform, inc.self_id, target, note)

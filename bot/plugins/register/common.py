@@ -78,7 +78,7 @@ async def find_owner(rt: Runtime, filing: Filing, now: datetime, *, refresh: boo
         members = await fetch_members(rt, filing.platform, filing.group_id)
     except Exception as e:
         logger.warning(f"register: member list of group {filing.group_id} unavailable ({type(e).__name__})")
-        return filing.owner_id
+        return filing.owner_id or next(iter(role_book.owners(filing.platform, filing.group_id)), "")
     owner = owner_in(members)
     assert filing.id is not None
     await store.note_observed(
@@ -87,7 +87,8 @@ async def find_owner(rt: Runtime, filing: Filing, now: datetime, *, refresh: boo
     if owner:
         filing.owner_id = owner
         role_book.note(filing.platform, filing.group_id, owner, "owner")
-    return owner or filing.owner_id
+    named = next(iter(role_book.owners(filing.platform, filing.group_id)), "")
+    return owner or filing.owner_id or named or rt.policy.for_group(filing.group_id).owner
 
 
 # --- personal data ----------------------------------------------------------------------------
@@ -194,10 +195,14 @@ def tell(rt: Runtime, filing: Filing, user_id: str, text: str) -> None:
 
 
 def tell_owner(rt: Runtime, filing: Filing, owner: str, text: str) -> str:
-    """Privately to the owner; in the group when the owner is unknown. Returns who was told."""
+    """Privately to the owner; in the group when the owner is unknown (on WeChat, where no owner is known
+    until an operator names one: to the unit's supervisors, else the operators). Returns who was told."""
     if owner:
         tell(rt, filing, owner, text)
         return owner
+    if filing.platform == "wechat":
+        told = tell_supervisors(rt, filing, text)
+        return ",".join(told) or "nobody"
     rt.actions.send_group(filing.platform, filing.group_id, text, priority=Priority.BULK)
     return "group"
 

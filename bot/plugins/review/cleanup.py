@@ -27,7 +27,14 @@ from loguru import logger
 from bot.core.review import KINDS, Finding
 from bot.models.review import FindingState, ReviewFinding
 from bot.plugins.review import clock
-from bot.plugins.review.runner import WORKER, MemberListError, evaluate, fetch_members
+from bot.plugins.review.runner import (
+    WORKER,
+    MemberListError,
+    evaluate,
+    fetch_members,
+    managers_of,
+    member_views,
+)
 from bot.runtime import Runtime
 from bot.store import admission as admission_store
 from bot.store import audit
@@ -100,6 +107,9 @@ async def process_group(
         return results
     self_id = rt.registry.for_group(platform, group_id).self_id
     fresh = {f.user_id: f for f in await evaluate(rt, platform, group_id, members, now(), self_id)}
+    # Roles as the bot knows them (WeChat lists carry none): the platform's, stored, named or configured.
+    known_role = {v.user_id: v.role for v in member_views(rt, platform, group_id, members)}
+    protected = managers_of(rt, group_id) | {self_id}
     first = True
     for item in items:
         assert item.id is not None
@@ -107,8 +117,10 @@ async def process_group(
         skip = ""
         if member is None:
             skip = "已不在群内"
-        elif member.role in ("owner", "admin") or item.user_id == self_id:
+        elif member.role in ("owner", "admin") or known_role.get(item.user_id) in ("owner", "admin"):
             skip = "已成为群主或管理员"
+        elif item.user_id in protected or item.user_id == item.confirmed_by:
+            skip = "机器人本身、运维人员、监管人员和确认清理的人不会被移出"
         elif not still_true(item, fresh.get(item.user_id)):
             skip = "情况已变化（如已完成实名认证或恢复在岗）"
         if skip:

@@ -325,7 +325,8 @@ async def execute(rt: Runtime, run: ReviewRun, now: datetime, *, claimed: bool =
     if run.requested_by:
         where = (
             "已私聊发送给群主"
-            if sent_to and sent_to == _owner(members)
+            if sent_to
+            and sent_to in (_owner(members), *role_book.owners(run.platform, run.group_id), gp.owner)
             else "群主无法接收私聊，已转交监管人员"
         )
         if not sent_to:
