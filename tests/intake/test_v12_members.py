@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.member_diff import diff
 from bot.intake.adapters import StewardV12Adapter
 from bot.intake.record import notice_from_event
 from bot.sim.peer_v12 import v12_group_member_decrease as dec
@@ -44,7 +45,5 @@ def test_a_member_notice_without_a_member_is_dropped() -> None:
 
 
 def test_diff_ignores_the_bot() -> None:
-    from bot.plugins.admission.member_diff import diff
-
     d = diff(frozenset({"a", "b", SELF}), frozenset({"b", "c"}), SELF)
     assert (d.arrived, d.left) == ({"c"}, {"a"})

@@ -19,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 from loguru import logger
 
+from bot.core.member_diff import Diff, diff
 from bot.dispatch import CommandContext
 from bot.dispatch.hooks import notice_hooks, run_hooks, status_line
 from bot.dispatch.roles import role_book
@@ -42,17 +42,6 @@ SOURCE = "member_list"  # NoticeRecord.extra["source"] of the records this modul
 MISSES_TO_DEREGISTER = 2
 LIST_TIMEOUT = 30.0
 GROUP_PACE = 0.5  # seconds between two groups' member lists (the queue paces the calls themselves)
-
-
-@dataclass(frozen=True, slots=True)
-class Diff:
-    arrived: frozenset[str]
-    left: frozenset[str]
-
-
-def diff(before: frozenset[str], now: frozenset[str], self_id: str) -> Diff:
-    """Who arrived and who left between two member lists (the bot itself is neither)."""
-    return Diff(frozenset(now - before - {self_id}), frozenset(before - now - {self_id}))
 
 
 def _record(kind: str, group_id: str, user_id: str, self_id: str, at: datetime) -> NoticeRecord:
