@@ -52,7 +52,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session", autouse=True)
 async def after_nonebot_init(after_nonebot_init: None) -> AsyncIterator[None]:
     from bot.app import setup
+    from bot.core.crypto import PersonalDataCipher, generate_key
+    from bot.models.sealed import use_cipher
 
+    # Sealed columns (suggestions, notices …) encrypt as in a deployment with a personal-data key;
+    # tests of the keyless (masking) mode switch it off themselves.
+    use_cipher(PersonalDataCipher(generate_key()))
     rt = setup()
     await rt.start()
     yield

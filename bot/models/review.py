@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.models.sealed import SealedText, mask_card, mask_in_text
 from bot.models.types import UTCDateTime
 
 
@@ -108,7 +109,8 @@ class ReviewFinding(SQLModel, table=True):
     platform: str = Field(max_length=16)
     group_id: str = Field(max_length=64)
     user_id: str = Field(max_length=64)
-    card: str = Field(default="", max_length=64)  # the group card shown in the report
+    # the group card shown in the report to the owner (sealed at rest: a real-name card)
+    card: str = Field(default="", sa_column=Column(SealedText("review.card", mask=mask_card), nullable=False))
     kinds: str = Field(max_length=200)  # reason keys, comma-separated (bot.core.review.KINDS)
     reasons: str = Field(sa_column=Column(Text, nullable=False))  # the report's text for the member
     removable: bool = False
@@ -144,16 +146,22 @@ class Suggestion(SQLModel, table=True):
     group_id: str = Field(max_length=64, index=True)
     self_id: str = Field(default="", max_length=64)
     user_id: str = Field(max_length=64)
-    card: str = Field(default="", max_length=64)
+    card: str = Field(
+        default="",
+        sa_column=Column(SealedText("suggestion.card", mask=mask_card, reveal=mask_card), nullable=False),
+    )
     message_id: str = Field(max_length=64)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Sealed at rest; read back with numbers masked (the shown form).
+    text: str = Field(sa_column=Column(SealedText("suggestion.text", reveal=mask_in_text), nullable=False))
     source: str = Field(default="auto", max_length=16)  # auto | command
     score: int = 0
     state: str = Field(default=SuggestionState.NEW, max_length=16)
     reported_by: str = Field(default="", max_length=64)
     reported_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    reply: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reply: str = Field(
+        default="", sa_column=Column(SealedText("suggestion.reply", reveal=mask_in_text), nullable=False)
+    )
     replied_by: str = Field(default="", max_length=64)
     replied_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     digested_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

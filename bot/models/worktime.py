@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from bot.models.sealed import SealedText, mask_card
 from bot.models.types import UTCDateTime
 
 
@@ -63,8 +64,11 @@ class DeferredNotice(SQLModel, table=True):
     group_id: str = Field(max_length=64, index=True)
     self_id: str = Field(default="", max_length=64)  # the account that received the command
     author_id: str = Field(max_length=64)
-    author_name: str = Field(default="", max_length=64)  # the group card shown under the notice
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    # The group card shown under the notice, and the notice: sealed at rest, read back whole (posted).
+    author_name: str = Field(
+        default="", sa_column=Column(SealedText("notice.author", mask=mask_card), nullable=False)
+    )
+    text: str = Field(sa_column=Column(SealedText("notice.text"), nullable=False))
     at_all: bool = False
     urgent: bool = False
     source: str = Field(default="command", max_length=16)  # command | repost (of a recalled message)
@@ -115,5 +119,5 @@ class OffHoursFinding(SQLModel, table=True):
     reasons: str = Field(default="", max_length=300)  # classifier feature names, comma-separated
     reminded: bool = False
     recalled: bool = False
-    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(default="", sa_column=Column(SealedText("offhours.text"), nullable=False))
     reposted_notice_id: int | None = None

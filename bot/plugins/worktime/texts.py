@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.calendar import WorkCalendar, WorkingHours, to_local
+from bot.core.identity.redact import mask_in_text
 from bot.core.notice import FEATURES
 from bot.core.schedule import Recurrence
 from bot.models.worktime import DeferredNotice, NoticeKind, NoticeState
@@ -122,4 +123,5 @@ def notice_line(notice: DeferredNotice, reference: datetime) -> str:
         state = f"群发 {targets} 个群，{state}"
     who = notice.author_name or f"用户{notice.author_id}"
     urgent = "【紧急】" if notice.urgent else ""
-    return f"#{notice.id} {state}｜{who}：{urgent}{preview(notice.text)}"
+    # A list shows numbers masked; the notice itself is posted whole.
+    return f"#{notice.id} {state}｜{who}：{urgent}{preview(mask_in_text(notice.text))}"
