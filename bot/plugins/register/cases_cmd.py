@@ -92,17 +92,16 @@ async def _list(ctx: CommandContext, *, closed: bool) -> None:
 async def _find(ctx: CommandContext, number: int) -> Case | None:
     rec = ctx.record
     case = await cases.get_case(number)
-    if case is None or case.platform != rec.platform:
-        ctx.reply(f"没有编号为 #{number} 的整改事项。发送 /处理 查看未结事项。", mention=rec.is_group)
+    # Role before state: to someone who may not handle it, a case does not exist.
+    if case is None or case.platform != rec.platform or role_in(ctx, case.group_id) < CLOSE_ROLE:
+        ctx.reply(
+            f"没有编号为 #{number} 的、您可处理的整改事项（所在群的管理员、监管单位可以查看和处理）。"
+            "发送 /处理 查看未结事项。",
+            mention=rec.is_group,
+        )
         return None
     if rec.is_group and case.group_id != rec.group_id:
         ctx.reply(f"整改事项 #{number} 不属于本群，请到所属的群里或私聊机器人操作。", mention=True)
-        return None
-    if role_in(ctx, case.group_id) < CLOSE_ROLE:
-        ctx.reply(
-            f"抱歉，整改事项 #{number} 所在群的管理员、监管单位才能查看和处理，本次未做任何操作。",
-            mention=rec.is_group,
-        )
         return None
     return case
 

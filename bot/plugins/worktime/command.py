@@ -146,13 +146,25 @@ async def _find(ctx: CommandContext, number: int) -> DeferredNotice | None:
     """The notice numbered ``number`` if it belongs here (this group, or any group in private)."""
     rec = ctx.record
     notice = await notices.get(number)
-    if notice is None or notice.platform != rec.platform:
+    # Role before state: a notice of this group is listed for its members anyway (each subcommand
+    # checks the role before the state); one of another group does not exist for someone who may
+    # do nothing with it.
+    here = rec.is_group and notice is not None and notice.group_id == rec.group_id
+    if notice is None or notice.platform != rec.platform or not (here or _may_see(ctx, notice)):
         ctx.reply(f"没有编号为 #{number} 的通知。发送 /通知 列表 查看。", mention=rec.is_group)
         return None
     if rec.is_group and notice.group_id != rec.group_id:
         ctx.reply(f"通知 #{number} 不是本群的通知，请到所属的群里或私聊机器人操作。", mention=True)
         return None
     return notice
+
+
+def _may_see(ctx: CommandContext, notice: DeferredNotice) -> bool:
+    """The author, or a manager (a reviewing leader at least) of one of the notice's groups."""
+    if notice.author_id == ctx.record.user_id:
+        return True
+    scope = series.target_ids(notice) if notice.kind == NoticeKind.BROADCAST else [notice.group_id]
+    return any(role_in(ctx, g) >= min(REVIEW_ROLE, CANCEL_ROLE) for g in scope)
 
 
 def _author_name(ctx: CommandContext) -> str:
@@ -641,14 +653,16 @@ async def _repost(ctx: CommandContext, number: int) -> None:
     rec = ctx.record
     finding = await get_finding(number)
     elsewhere = finding is not None and rec.is_group and finding.group_id != rec.group_id
-    if finding is None or finding.platform != rec.platform or elsewhere:
+    # Role before state: only the sender or a manager learns anything about the record.
+    allowed = finding is not None and (
+        finding.user_id == rec.user_id or role_in(ctx, finding.group_id) >= CANCEL_ROLE
+    )
+    if finding is None or finding.platform != rec.platform or elsewhere or not allowed:
         ctx.reply(
-            f"没有编号为 {number} 的撤回记录。补发编号见机器人撤回消息后发给您的私聊提醒。",
+            f"没有编号为 {number} 的、您可补发的撤回记录（只有原消息的发送人或本群管理员可以补发）。"
+            "补发编号见机器人撤回消息后发给您的私聊提醒。",
             mention=rec.is_group,
         )
-        return
-    if finding.user_id != rec.user_id and role_in(ctx, finding.group_id) < CANCEL_ROLE:
-        ctx.reply("只有原消息的发送人或本群管理员可以补发这条消息。", mention=rec.is_group)
         return
     if not finding.recalled or not finding.text:
         ctx.reply(f"记录 {number} 的消息没有被撤回，仍在群里，无需补发。", mention=rec.is_group)

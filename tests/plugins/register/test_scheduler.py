@@ -246,7 +246,7 @@ async def test_a_case_is_notified_escalated_and_closed(fake: RegisterGateway) ->
     assert "已结案，无需重复处理" in again["text"]
     assert await scheduler.escalate_cases(rt, at(2026, 11, 18, 8, 30)) == 0
     [missing] = await run(fake, msg("/处理 99999 说明", later, user_id=ADMIN, role="admin"))
-    assert "没有编号为 #99999 的整改事项" in missing["text"]
+    assert "没有编号为 #99999 的、您可处理的整改事项" in missing["text"]
 
 
 async def test_cases_of_groups_without_a_unit_go_to_the_operators(fake: RegisterGateway) -> None:
