@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.models.sealed import current_cipher, use_cipher
 from bot.models.worktime import NoticeKind
 from bot.store import notices
 from bot.store.db import Database
@@ -14,6 +15,9 @@ from tests.cli.test_cli import _cli
 
 async def test_notices_lists_series_and_broadcasts(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
+    # The CLI below runs without a personal-data key: store the notices the keyless way (masked).
+    keyed = current_cipher()
+    use_cipher(None)
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'steward.db'}")
     await db.prepare(auto_migrate=True)
     now = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -51,6 +55,7 @@ async def test_notices_lists_series_and_broadcasts(tmp_path: Path) -> None:
             db=db,
         )
     finally:
+        use_cipher(keyed)
         await db.dispose()
     result = _cli(["notices"], tmp_path)
     assert result.returncode == 0, result.stderr
