@@ -16,7 +16,16 @@ from bot.core.calendar import to_local
 from bot.models.admission import MemberIdentity
 from bot.models.group import ChatGroup
 from bot.models.guard import GuardFinding, GuardStrike
-from bot.models.register import Case, CaseState, DutyKind, DutyState, Filing, FilingDuty, FilingStatus
+from bot.models.register import (
+    Case,
+    CaseState,
+    DutyKind,
+    DutyState,
+    Filing,
+    FilingDuty,
+    FilingStatus,
+    GroupActivity,
+)
 from bot.models.review import GroupDayCount, ReviewFinding, ReviewRun, RunState, Suggestion
 from bot.store import audit
 from bot.store.db import Database
@@ -188,7 +197,16 @@ async def seed(
                             kind="ads",
                         )
                     )
-                # Messages per day (for the off-topic share).
+                # Messages per day: the register's 活跃程度 (30 days) and the review's off-topic share (7).
+                for d in range(30):
+                    s.add(
+                        GroupActivity(
+                            platform="qq",
+                            group_id=gid,
+                            day=to_local(now).date() - timedelta(days=d),
+                            messages=rnd.randrange(0, 60),
+                        )
+                    )
                 for d in range(7):
                     s.add(
                         GroupDayCount(

@@ -353,6 +353,7 @@ def create_app(state: State | None = None) -> FastAPI:
             group=group,
             names=names,
             focus=focus,
+            limit=data.LIST_LIMIT,
             severity=lambda s: "严重" if s == "serious" else "一般",
         )
 
@@ -414,6 +415,7 @@ def create_app(state: State | None = None) -> FastAPI:
             names=names,
             labels=suggest_store.STATE_LABELS,
             states=list(SuggestionState),
+            limit=data.LIST_LIMIT,
         )
 
     @app.post("/suggestions/{suggestion_id}/reported")
@@ -542,7 +544,7 @@ def create_app(state: State | None = None) -> FastAPI:
                 detail={"via": "web", "groups": groups},
             )
         elif what == "suggestions" and fmt in ("xlsx", "csv"):
-            rows = await data.suggestion_list(rt.policy, sess.scope, None)
+            rows = await data.suggestion_list(rt.policy, sess.scope, None, limit=10**9)
             body = exports.suggestions_file(rows, fmt)
             filename = f"意见建议-{exports.stamp(now)}.{fmt}"
             await audit.record(

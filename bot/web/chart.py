@@ -7,7 +7,7 @@ from html import escape
 
 from bot.web.data import ChartBar
 
-PALETTE = ("#c0392b", "#2e86c1", "#d68910", "#7d3c98", "#17a589", "#566573", "#cb4335", "#1f618d")
+PALETTE = ("#c0392b", "#2e86c1", "#d68910", "#7d3c98", "#17a589", "#566573", "#e84393", "#6c8e23")
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 150, 16, 36
 

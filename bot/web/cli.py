@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -88,6 +88,24 @@ def _address(rt: Any) -> str:
     return f"{url}/" if url else f"http://<服务器地址>:{cfg.port}{PREFIX}/"
 
 
+def account_problem(
+    role: str, units: Sequence[str], groups: Sequence[str], known_units: Iterable[str]
+) -> str | None:
+    """Why an account of this role and scope cannot be made, in Chinese, or None."""
+    known = list(known_units)
+    if role == WebRole.SUPERVISOR:
+        if not units:
+            return "监管单位账号须用 --unit 指定至少一个单位（config/bot.toml 中的 [units.键]）。"
+        unknown = [u for u in units if u not in known]
+        if unknown:
+            return f"未定义的单位：{'、'.join(unknown)}（可选：{'、'.join(known) or '尚未定义任何单位'}）"
+    if role == WebRole.OWNER and not groups:
+        return "群主账号须用 --group 指定至少一个群号。"
+    if (role != WebRole.SUPERVISOR and units) or (role != WebRole.OWNER and groups):
+        return "--unit 只用于 supervisor 账号，--group 只用于 owner 账号。"
+    return None
+
+
 def build(group_cls: type[click.Group] = click.Group) -> click.Group:
     """The ``web`` command group, built with the main CLI's group class (Chinese help headings)."""
 
@@ -121,24 +139,9 @@ def build(group_cls: type[click.Group] = click.Group) -> click.Group:
             click.echo("账号名须为 1–64 个字符且不含空格。", err=True)
             sys.exit(1)
         rt = _runtime_or_exit()
-        known_units = rt.policy.spec.units
-        if role == WebRole.SUPERVISOR:
-            if not units:
-                click.echo(
-                    "监管单位账号须用 --unit 指定至少一个单位（config/bot.toml 中的 [units.键]）。", err=True
-                )
-                sys.exit(1)
-            unknown = [u for u in units if u not in known_units]
-            if unknown:
-                choices = "、".join(known_units) or "（尚未定义任何单位）"
-                click.echo(f"未定义的单位：{'、'.join(unknown)}（可选：{choices}）", err=True)
-                sys.exit(1)
-        if role == WebRole.OWNER and not groups:
-            click.echo("群主账号须用 --group 指定至少一个群号。", err=True)
-            sys.exit(1)
-        if (role != WebRole.SUPERVISOR and units) or (role != WebRole.OWNER and groups):
-            click.echo("--unit 只用于 supervisor 账号，--group 只用于 owner 账号。", err=True)
-            sys.exit(1)
+        if why := account_problem(role, units, groups, rt.policy.spec.units):
+            click.echo(why, err=True)
+            sys.exit(2)
         password, generated = _read_password(generate)
         hashed = hash_password(password)
 

@@ -31,6 +31,7 @@ STATUS_LABEL = {
 DUTY_LABEL = {DutyKind.FILE: "待备案", DutyKind.REFILE: "待变更备案", DutyKind.DISSOLVE: "待解散"}
 PLATFORM_LABEL = {"qq": "QQ", "wechat": "微信"}
 CHART_WEEKS = 8
+LIST_LIMIT = 100  # closed cases and suggestions shown (the downloads hold them all)
 
 
 def kind_label(kind: str) -> str:
@@ -75,6 +76,7 @@ class Overview:
     overdue_cases: list[Case] = field(default_factory=list)
     violations: int = 0
     deregistered: int = 0
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 async def visible_filings(policy: Policy, scope: Scope, *, active_only: bool = False) -> list[Filing]:
@@ -98,7 +100,11 @@ async def overview(policy: Policy, scope: Scope, now: datetime) -> Overview:
     counts = await cases.open_counts_by_group(now, group_ids=ids)
     runs = await review.latest_runs(group_ids=ids)
     weekly = await guard.counts_by_group(week_start(now), now + timedelta(seconds=1), group_ids=ids)
-    out = Overview(units={}, deregistered=len(filings) - len(active))
+    out = Overview(
+        units={},
+        deregistered=len(filings) - len(active),
+        names={(f.platform, f.group_id): group_name(f) for f in filings},
+    )
 
     def order(f: Filing) -> tuple[bool, str, str, str]:
         unit = policy.for_group(f.group_id).unit_name or NO_UNIT
@@ -251,7 +257,10 @@ async def case_list(
             return []
         ids = [group_id]
     states = (CaseState.CLOSED,) if state == "closed" else (CaseState.OPEN,)
-    rows = await cases.list_cases(group_ids=ids, states=states, limit=500)
+    # Every open case (they need acting on); the most recent closed ones.
+    rows = await cases.list_cases(
+        group_ids=ids, states=states, limit=LIST_LIMIT if state == "closed" else 10_000
+    )
     rows = [c for c in rows if scope.allows(policy, c.group_id)]
     if state == "overdue":
         rows = [c for c in rows if c.due_at < now]
@@ -273,9 +282,11 @@ async def visible_case(policy: Policy, scope: Scope, case_id: int) -> Case | Non
     return case if case is not None and scope.allows(policy, case.group_id) else None
 
 
-async def suggestion_list(policy: Policy, scope: Scope, state: str | None) -> list[Suggestion]:
+async def suggestion_list(
+    policy: Policy, scope: Scope, state: str | None, *, limit: int = LIST_LIMIT
+) -> list[Suggestion]:
     ids = await _ids(policy, scope)
-    rows = await suggest_store.list_for(ids, states=[state] if state else None, limit=500)
+    rows = await suggest_store.list_for(ids, states=[state] if state else None, limit=limit)
     return [s for s in rows if scope.allows(policy, s.group_id)]
 
 

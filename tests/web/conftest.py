@@ -18,7 +18,7 @@ from sqlmodel import col
 from bot.models.admission import MemberIdentity
 from bot.models.group import ChatGroup
 from bot.models.guard import GuardFinding, GuardStrike
-from bot.models.register import Case, Filing, FilingDuty
+from bot.models.register import Case, Filing, FilingDuty, GroupActivity
 from bot.models.review import GroupDayCount, ReviewFinding, ReviewRun, Suggestion
 from bot.models.web import WebUser
 from bot.policy import load_policy
@@ -58,6 +58,7 @@ async def _clean() -> None:
             GuardFinding,
             GuardStrike,
             GroupDayCount,
+            GroupActivity,
             ReviewRun,
             ReviewFinding,
             Suggestion,

@@ -287,6 +287,26 @@ async def test_export_by_supervisor_falls_back_to_a_summary_and_writes_the_file(
     assert "导出格式可为 xlsx" in usage["text"]
 
 
+async def test_export_links_to_the_dashboard_once_it_has_an_account(fake: RegisterGateway) -> None:
+    from sqlalchemy import delete
+
+    from bot.models.types import utcnow
+    from bot.models.web import WebUser
+    from bot.store import web as web_store
+
+    await _two_groups(fake)
+    await web_store.create_user("jiguan", "supervisor", "x", utcnow(), units=["finance"])
+    try:
+        [reply] = await run(fake, pm("/备案 导出", MONDAY.replace(minute=5), user_id=SUPERVISOR))
+    finally:
+        async with get_db().session() as s:
+            await s.execute(delete(WebUser))
+    text = reply["text"]
+    assert "测试市财政局：共 1 个群（已备案 1）" in text and "无法直接发送文件" in text
+    assert "请登录管理页面下载：http://127.0.0.1:8080/steward/downloads" in text
+    assert "exports/" not in text and "运维人员取出" not in text
+
+
 async def test_export_is_sent_as_a_file_where_the_implementation_can(fake: RegisterGateway) -> None:
     await _two_groups(fake)
     uploader = Uploader()

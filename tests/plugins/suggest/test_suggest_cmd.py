@@ -14,8 +14,10 @@ from sqlalchemy import delete
 
 from bot.dispatch.router import handle_message
 from bot.models.review import Suggestion
+from bot.models.web import WebUser
 from bot.runtime import get_runtime
 from bot.store import suggest as store
+from bot.store import web as web_store
 from bot.store.db import get_db
 from tests.dispatch.conftest import settle
 from tests.utils import FakeGateway, group_record
@@ -94,6 +96,14 @@ async def test_capture_command_list_report_reply_export_digest(fake: FakeGateway
     assert table[0][0] == "编号" and len(table) == 3
     ws = load_workbook(csv_file.with_suffix(".xlsx")).active
     assert ws is not None and ws.max_row == 3
+    # Once the dashboard has an account, the export answers with its downloads page instead.
+    await web_store.create_user("op", "operator", "x", NOW)
+    try:
+        [linked] = await say(fake, msg("/建议 导出", user="40002", role="admin"))
+    finally:
+        async with get_db().session() as s:
+            await s.execute(delete(WebUser))
+    assert "共有 2 条意见建议可导出" in linked and "/steward/downloads" in linked and "exports/" not in linked
 
     texts = await say(fake, msg("/建议 周报", user="40002", role="admin"))
     assert any("已把 2 条" in t for t in texts)
