@@ -4,7 +4,8 @@ Seeds a database (``bot/sim/dashboard.py``: 200 groups in one unit with filings,
 eight weeks of guard findings, members' bindings, reviews, suggestions and audit rows, plus a second
 unit of 20 groups the supervisor must not see), starts the real bot process on it, logs in over
 HTTP as that unit's supervisor and GETs every page and download ``--runs`` times. Prints one JSON
-line per page (median / min / max milliseconds, bytes) and a summary line.
+line per page (median / min / max milliseconds of wall time, the bot process's mean CPU milliseconds
+per request read from /proc, bytes) and a summary line.
 
     python bench/web_pages.py [--groups 200] [--runs 7]
 """
@@ -32,6 +33,14 @@ from bot.store.db import Database
 from bot.web import auth
 
 PASSWORD = "bench-password-123"
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (from /proc), so that load from other work on the machine
+    does not count."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
 
 
 async def main() -> int:
@@ -87,12 +96,15 @@ async def main() -> int:
                 results = []
                 for path in paths:
                     times, size = [], 0
+                    assert proc.pid is not None
+                    cpu0 = cpu_seconds(proc.pid)
                     for _ in range(args.runs):
                         t = time.perf_counter()
                         r = await c.get(path)
                         times.append((time.perf_counter() - t) * 1000)
                         assert r.status_code == 200, (path, r.status_code)
                         size = len(r.content)
+                    cpu_ms = (cpu_seconds(proc.pid) - cpu0) * 1000 / args.runs
                     if path == "/":
                         assert units[1].groups[0] not in r.text  # the other unit stays out
                     row = {
@@ -103,6 +115,7 @@ async def main() -> int:
                         "median_ms": round(statistics.median(times), 1),
                         "min_ms": round(min(times), 1),
                         "max_ms": round(max(times), 1),
+                        "bot_cpu_ms": round(cpu_ms, 1),
                         "bytes": size,
                     }
                     results.append(row)

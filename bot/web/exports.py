@@ -1,5 +1,9 @@
 """Files the downloads page generates on request: the 登记备案表 (XLSX / CSV, personal data masked),
-suggestions (CSV / XLSX) and the audit log (CSV). Bytes in memory; nothing is written to disk."""
+suggestions (CSV / XLSX) and the audit log (CSV). Bytes in memory; nothing is written to disk.
+
+Suggestions are members' own words: a cell that starts like a formula (``=`` ``+`` ``-`` ``@``) is
+written as text (XLSX) or behind a quote (CSV), so that opening the file in Excel runs nothing.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,13 @@ REGISTER_TITLE = "工作群登记备案表"
 AUDIT_COLUMNS = ("编号", "时间", "平台", "群号", "操作人", "动作", "对象", "规则", "说明", "详情", "哈希")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def stamp(now: datetime) -> str:
     return f"{to_local(now):%Y%m%d-%H%M%S}"
 
@@ -32,7 +43,7 @@ def suggestions_file(rows: list[Suggestion], fmt: str) -> bytes:
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(suggest_store.EXPORT_COLUMNS)
-        w.writerows(suggest_store.export_rows(rows))
+        w.writerows([csv_safe(v) for v in r] for r in suggest_store.export_rows(rows))
         return buf.getvalue().encode("utf-8-sig")
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
@@ -42,6 +53,9 @@ def suggestions_file(rows: list[Suggestion], fmt: str) -> bytes:
     ws.append(list(suggest_store.EXPORT_COLUMNS))
     for r in suggest_store.export_rows(rows):
         ws.append(r)
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it as the text it is
+                cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -53,7 +67,8 @@ def audit_csv(rows: list[AuditEntry]) -> bytes:
     w.writerow(AUDIT_COLUMNS)
     for e in rows:
         w.writerow(
-            [
+            csv_safe(v)
+            for v in [
                 e.id,
                 f"{to_local(e.at):%Y-%m-%d %H:%M:%S}",
                 e.platform,

@@ -239,3 +239,27 @@ async def test_static_assets_ship_in_the_package(client: httpx.AsyncClient) -> N
     assert (await client.get("/steward/static/app.js")).status_code == 200
     assert (await client.get("/steward/static/../app.py")).status_code == 404
     assert (await client.get("/steward/static/app.py")).status_code == 404
+
+
+def test_exports_write_formula_like_text_as_text() -> None:
+    from datetime import UTC, datetime
+
+    from bot.models.review import Suggestion
+    from bot.web import exports
+
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    row = Suggestion(
+        id=1,
+        platform="qq",
+        group_id="1",
+        user_id="2",
+        message_id="m",
+        at=datetime(2026, 11, 1, tzinfo=UTC),
+        text=evil,
+    )
+    ws = load_workbook(io.BytesIO(exports.suggestions_file([row], "xlsx"))).active
+    assert ws is not None
+    cell = ws.cell(row=2, column=7)
+    assert cell.value == evil and cell.data_type == "s"
+    table = list(csv.reader(io.StringIO(exports.suggestions_file([row], "csv").decode("utf-8-sig"))))
+    assert table[1][6] == "'" + evil
