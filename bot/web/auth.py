@@ -32,7 +32,7 @@ SESSION_SECONDS = 8 * 3600
 SECRET_KEY_NAME = "session_key"
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_dummy_hash: str | None = None  # made on first use, not at start-up
 
 
 def hash_password(password: str) -> str:
@@ -41,8 +41,11 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists (a missing account checks a dummy hash)."""
+    global _dummy_hash
+    if password_hash is None and _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash or "", password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
