@@ -481,6 +481,27 @@ def create_app(state: State | None = None) -> FastAPI:
         done = "replied" if delivered else "replied_group"
         return RedirectResponse(f"{PREFIX}/suggestions?done={done}&id={suggestion_id}", 303)
 
+    @app.get("/notices")
+    async def notices_page(request: Request) -> Response:
+        sess = await login_required(request)
+        if isinstance(sess, Response):
+            return sess
+        from bot.plugins.worktime.texts import STATE_LABELS  # the wording of /通知
+
+        rt = get_runtime()
+        rows = await data.notice_list(rt.policy, sess.scope)
+        names = await data.group_names(rt.policy, sess.scope)
+        return render(
+            request,
+            sess,
+            "notices.html",
+            page="notices",
+            rows=rows,
+            names=names,
+            labels=STATE_LABELS,
+            kind_text=_notice_kind,
+        )
+
     @app.get("/audit")
     async def audit_page(request: Request) -> Response:
         sess = await login_required(request)
@@ -591,6 +612,18 @@ def create_app(state: State | None = None) -> FastAPI:
         )
 
     return app
+
+
+def _notice_kind(n: Any) -> str:
+    if n.kind == "recurring":
+        from bot.core.schedule import Recurrence
+
+        return f"周期：{Recurrence.from_spec(n.recurrence).describe()}"
+    if n.kind == "broadcast":
+        return f"群发 {len([g for g in n.targets.split(',') if g])} 个群"
+    if n.parent_id is not None:
+        return f"属于 #{n.parent_id}"
+    return "定时" if n.requested_at is not None else "一次"
 
 
 def _flash(request: Request) -> str:

@@ -17,7 +17,7 @@ from bot.core.register import HEADERS, RegisterEntry
 from bot.models.register import Case, CaseState, DutyKind, Filing, FilingDuty, FilingStatus
 from bot.models.review import ReviewRun, Suggestion
 from bot.policy import Policy
-from bot.store import activity, admission, cases, guard, review
+from bot.store import activity, admission, cases, guard, notices, review
 from bot.store import register as register_store
 from bot.store import suggest as suggest_store
 from bot.store.register import NO_UNIT
@@ -297,3 +297,14 @@ async def visible_suggestion(policy: Policy, scope: Scope, suggestion_id: int) -
 
 async def group_names(policy: Policy, scope: Scope) -> dict[tuple[str, str], str]:
     return {(f.platform, f.group_id): group_name(f) for f in await visible_filings(policy, scope)}
+
+
+async def notice_list(policy: Policy, scope: Scope) -> list[Any]:
+    """Open notices (awaiting review, scheduled, recurring, broadcasts) of the visible groups; a
+    broadcast is visible when any of its target groups is."""
+
+    def visible(n: Any) -> bool:
+        targets = [g for g in (n.targets or "").split(",") if g]
+        return any(scope.allows(policy, g) for g in (n.group_id, *targets) if g)
+
+    return [n for n in await notices.list_open(limit=1000) if visible(n)]

@@ -82,16 +82,14 @@ async def test_owner_sees_their_group_and_operator_everything(app: FastAPI) -> N
 
 
 async def test_overview_counts_link_to_the_lists(app: FastAPI) -> None:
-    c = await logged_in(app, "op")
+    c = await logged_in(app, "sup_a")
     home = (await c.get("/steward/")).text
-    # Seed: 8100 (index 0) has an overdue open case; 8300 (index 0 of tax) too.
-    assert re.search(r"<strong>3</strong>工作群", home)
+    assert re.search(r"<strong>2</strong>工作群", home)  # the unit's two groups
     assert 'href="/steward/cases?state=overdue"' in home and "逾期整改" in home
     overdue = re.findall(r'href="/steward/cases\?state=overdue&amp;case=(\d+)#case-\d+"', home)
-    expected = {
-        c.id for c in await cases.list_cases(limit=500) if c.group_id in (*FINANCE, *TAX) and c.due_at < NOW
-    }
+    expected = {c.id for c in await cases.list_cases(limit=500) if c.group_id in FINANCE and c.due_at < NOW}
     assert expected and {int(x) for x in overdue} == expected
+    assert re.search(rf"<strong>{len(expected)}</strong>逾期整改", home)
     assert "已备案" in home and "最近巡查" in home and "本周违规" in home
     await c.aclose()
 
@@ -263,3 +261,42 @@ def test_exports_write_formula_like_text_as_text() -> None:
     assert cell.value == evil and cell.data_type == "s"
     table = list(csv.reader(io.StringIO(exports.suggestions_file([row], "csv").decode("utf-8-sig"))))
     assert table[1][6] == "'" + evil
+
+
+async def test_notices_page_lists_the_open_notices_in_scope(app: FastAPI) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+    from sqlmodel import col
+
+    from bot.models.worktime import DeferredNotice
+    from bot.store import notices
+    from bot.store.db import get_db
+
+    def new(group: str, text: str, **kw):  # type: ignore[no-untyped-def]
+        return notices.NewNotice(
+            platform="qq",
+            group_id=group,
+            self_id="999",
+            author_id="60001",
+            author_name="李主任",
+            text=text,
+            created_at=NOW,
+            due_at=NOW + timedelta(hours=2),
+            **kw,
+        )
+
+    made = [
+        await notices.create(new("8100", "周五下午三点开会，请准时参加。")),
+        await notices.create(new("8300", "税务局内部的通知。")),
+    ]
+    try:
+        c = await logged_in(app, "sup_a")
+        page = (await c.get("/steward/notices")).text
+        assert "周五下午三点开会" in page and "待发布" in page and "李主任" in page
+        assert "税务局内部的通知" not in page
+        assert 'href="/steward/notices"' in page
+        await c.aclose()
+    finally:
+        async with get_db().session() as s:
+            await s.execute(delete(DeferredNotice).where(col(DeferredNotice.id).in_([n.id for n in made])))
