@@ -20,6 +20,7 @@ from bot.core.identity import (
     JoinTemplate,
     MatchOutcome,
     ParsedComment,
+    ParseFailure,
     find_mobile_numbers,
     find_personal_data,
     mask_mobile,
@@ -165,6 +166,13 @@ class _Decision:
 
 def decide(parsed: ParsedComment, people: Sequence[Person], *, confirm_each_entry: bool) -> _Decision:
     """What to do with a join request, given the parse of its comment and the unit's roster (pure)."""
+    if not parsed.ok and parsed.failure is ParseFailure.NO_DEPT and parsed.name:
+        # A name without a department is readable: the admins decide, with the roster's namesakes.
+        by_name = match_roster(ParsedComment(parsed.name, None), [p.entry() for p in people if p.active])
+        ids = "、".join(f"#{c.entry.id}" for c in by_name.candidates)
+        outcome = "ambiguous" if by_name.candidates else "not_found"
+        reason = "申请备注只有姓名、没有科室" + (f"（花名册候选 {ids}）" if ids else "（花名册中无同名人员）")
+        return _Decision("pending", outcome, reason + "，转管理员审批", None, by_name.candidates)
     if not parsed.ok:
         assert parsed.failure is not None
         return _Decision("rejected", "unparsed", f"申请备注无法识别：{parsed.failure.reason}")

@@ -607,6 +607,13 @@ async def test_decide_is_pure_and_reports_ambiguity() -> None:
     assert (d.state, d.outcome) == ("pending", "not_found") and "状态为「调离」" in d.notes[0]
     d = decide(parse_join_comment("哈哈"), people, confirm_each_entry=False)
     assert (d.state, d.outcome) == ("rejected", "unparsed")
+    # A name only (no department): queued for the admins with the roster's namesakes, not rejected.
+    d = decide(parse_join_comment("我是李明"), people, confirm_each_entry=False)
+    assert (d.state, d.outcome) == ("pending", "ambiguous")
+    assert [c.entry.id for c in d.candidates] == ["1", "2"]
+    assert "只有姓名、没有科室" in d.reason
+    d = decide(parse_join_comment("我是赵云"), people, confirm_each_entry=False)
+    assert (d.state, d.outcome, d.candidates) == ("pending", "not_found", ())
 
 
 def test_join_template_from_the_preset() -> None:
