@@ -108,7 +108,8 @@ async def test_filing_lifecycle_over_restarts(tmp_path: Path) -> None:
     try:
         async with peer_for(bot) as peer:
             overdue = await peer.wait_call(PRIVATE, owner_overdue, timeout=15)
-            assert "已逾期 2 个工作日" in overdue.text
+            # Friday 10:00: Thursday is the one whole working day elapsed since the deadline.
+            assert "已逾期 1 个工作日" in overdue.text
             escalation = await peer.wait_call(
                 PRIVATE, lambda c: c.text.startswith("【逾期提醒】"), timeout=10
             )

@@ -536,10 +536,18 @@ async def run_due(rt: Runtime, now: datetime) -> int:
     """Act on every arrival whose grace period has passed: remind, then remove or list. Each step is
     claimed with one conditional UPDATE, so several processes never act twice. Returns the steps done."""
     done = 0
+    invited: dict[tuple[str, str], int] = {}  # onboarding invitations sent per group in this pass
     for a in await adm.due(now):
         assert a.id is not None
         preset = rt.policy.for_group(a.group_id).preset
         if is_onboarding(a):
+            if a.state == "queued":
+                # At most one batch per group per pass, even when several slots are past (the bot was
+                # down, or busy): bulk private messages trigger the platform's risk control.
+                key = (a.platform, a.group_id)
+                if invited.get(key, 0) >= preset.onboarding_batch:
+                    continue
+                invited[key] = invited.get(key, 0) + 1
             done += await run_onboarding_step(rt, a, now)
         elif a.state == "unverified":
             due = rt.calendar(a.group_id).add_working_hours(now, preset.verify_reminder_hours).astimezone(UTC)

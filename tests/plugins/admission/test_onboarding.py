@@ -60,7 +60,11 @@ async def test_onboarding_binds_roster_column_and_paces_invitations(rt: Runtime,
     invited = sent(fake, "send_private")
     assert len(invited) == 10 and all("/实名" in p["text"] for p in invited)
     assert {p["user_id"] for p in invited} == {str(41000 + i) for i in range(10)}
+    # Both later slots are past (the bot was busy): still one batch per pass.
     await run_due(rt, TUESDAY + timedelta(minutes=11))
+    await settle(rt)
+    assert len(sent(fake, "send_private")) == 20
+    await run_due(rt, TUESDAY + timedelta(minutes=12))
     await settle(rt)
     assert len(sent(fake, "send_private")) == 25
     assert not {OWNER, ADMIN, "999", "10001", "40050"} & {p["user_id"] for p in sent(fake, "send_private")}
