@@ -12,7 +12,8 @@ import contextlib
 import functools
 import hmac
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any, cast
 
@@ -25,6 +26,8 @@ from nonebot.adapters.onebot.v11 import Bot as V11Bot
 from nonebot.adapters.onebot.v11 import Event as V11Event
 from nonebot.adapters.onebot.v11.adapter import DEFAULT_MODELS as V11_MODELS
 from nonebot.adapters.onebot.v12 import Adapter as V12Adapter
+from nonebot.adapters.onebot.v12 import Bot as V12Bot
+from nonebot.adapters.onebot.v12 import ConnectMetaEvent, MetaEvent, StatusUpdateMetaEvent
 from nonebot.adapters.onebot.v12 import Event as V12Event
 from nonebot.adapters.onebot.v12.adapter import DEFAULT_MODELS as V12_MODELS
 from nonebot.adapters.onebot.v12.utils import flattened_to_nested
@@ -33,6 +36,7 @@ from nonebot.drivers import HTTPServerSetup, Request, Response, WebSocket
 from nonebot.exception import NoLogException, WebSocketClosed
 from pydantic import BaseModel, ValidationError, model_validator
 
+from bot.intake import frames
 from bot.intake.payloads import TIME_REPLACED, event_kind, sanitize_v11, sanitize_v12
 from bot.intake.stats import stats
 from bot.settings import OneBotCredentials, onebot_credentials, onebot_secret, onebot_token
@@ -95,11 +99,13 @@ def _v11_models(adapter: type[V11Adapter], data: dict[str, Any]) -> Iterable[typ
 
 
 def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
-    """Try the models from most to least specific; a fallback means the payload did not fit."""
+    """Try the models from most to least specific. An event that fits none of them is skipped and
+    counted: NoneBot's base `Event` fallback would reach handlers as an event that has no message,
+    no group and no sender (each a traceback further on), and nothing here can act on it."""
     first_error: Exception | None = None
     chosen: Any = None
     try:
-        models = list(models)
+        models = [m for m in models if m is not base]
     except Exception as e:  # the model lookup itself rejects payloads lacking their type keys
         models, first_error = [], e
     for model in models:
@@ -111,14 +117,14 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
     kind = event_kind(data)
     stats.events[kind] += 1
     if first_error is not None:
-        stats.unparsed[kind] += 1
-        logger.warning(f"unparsed OneBot event {kind}: {_why(first_error)}")
-    if chosen is None:
-        try:
-            chosen = _validate(base, data)
-        except Exception:
-            return None
+        # A generic model (e.g. NoticeEvent for an unknown notice) may still have matched.
+        frames.skipped(kind, _why(first_error)) if chosen is None else _unfit(kind, first_error)
     return chosen
+
+
+def _unfit(kind: str, error: Exception) -> None:
+    stats.unparsed[kind] += 1
+    frames.log.warning(kind, f"OneBot event {kind} only fits a generic model: {_why(error)}")
 
 
 # NoneBot renders every event's log line (the whole message text) before any log filter runs.
@@ -185,34 +191,6 @@ class QuietV12PrivateMessage(_Quiet, v12.PrivateMessageEvent):
     @classmethod
     def check_message(cls, values: Any) -> Any:
         return _with_original(values)
-
-
-def _bad_frame(why: str) -> None:
-    stats.unparsed["invalid-frame"] += 1
-    logger.warning(f"skipped an undecodable OneBot frame ({why})")
-
-
-class _TolerantWebSocket:
-    """Wraps a server WebSocket so that `receive()` skips frames that are not JSON (or msgpack, for
-    v12 binary frames) instead of letting the adapter's loop end the connection on them."""
-
-    def __init__(self, ws: WebSocket) -> None:
-        self._ws = ws
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ws, name)
-
-    async def receive(self) -> str | bytes:
-        while True:
-            data = await self._ws.receive()
-            if isinstance(data, bytes):
-                return data  # msgpack: the v12 adapter decodes it; JSON-in-bytes is rare
-            try:
-                json.loads(data)
-            except ValueError as e:
-                _bad_frame(type(e).__name__)
-                continue
-            return data
 
 
 # --- authentication --------------------------------------------------------------------------
@@ -287,11 +265,13 @@ class StewardV11Adapter(_Credentials, V11Adapter):
         # connected over WebSocket arrive there, never here.
         if self_id not in {str(k) for k in self.onebot_config.onebot_api_roots}:
             return _refused(403, "X-Self-ID is not an HTTP account", "v11 HTTP")
+        received = time.time()
         try:
-            json_data = json.loads(request.content or b"")
-        except ValueError:
+            json_data = frames.decode(request.content or b"", msgpack_binary=False)
+        except frames.BadFrame as e:
+            frames.skipped(f"frame:{e.reason}", "v11 HTTP")
             return _refused(400, "Invalid request body", "v11 HTTP")
-        if event := self.json_to_event(json_data):
+        if event := _safely(self.json_to_event, json_data, received=received):
             bot = cast(V11Bot | None, self.bots.get(self_id))
             if bot is None:
                 bot = V11Bot(self, self_id)
@@ -302,8 +282,9 @@ class StewardV11Adapter(_Credentials, V11Adapter):
         return Response(204)
 
     async def _handle_ws(self, websocket: WebSocket) -> None:
-        """The stock loop, except that one undecodable frame is skipped and counted instead of
-        closing the connection (NapCat would reconnect, but events in flight would be lost)."""
+        """The stock loop, except that each frame is decoded once, defensively, and one that cannot be
+        understood is skipped and counted instead of closing the connection (NapCat would
+        reconnect, but events in flight would be lost)."""
         self_id = websocket.request.headers.get("x-self-id")
         if not self_id:
             await websocket.close(1008, "Missing X-Self-ID Header")
@@ -323,12 +304,7 @@ class StewardV11Adapter(_Credentials, V11Adapter):
         try:
             while True:
                 data = await websocket.receive()
-                try:
-                    json_data = json.loads(data)
-                except ValueError as e:
-                    _bad_frame(type(e).__name__)
-                    continue
-                if event := self.json_to_event(json_data):
+                if event := _frame_to_event(self.json_to_event, data, msgpack_binary=False):
                     task = asyncio.create_task(bot.handle_event(event))
                     task.add_done_callback(self.tasks.discard)
                     self.tasks.add(task)
@@ -343,13 +319,13 @@ class StewardV11Adapter(_Credentials, V11Adapter):
             self.bot_disconnect(bot)
 
     @classmethod
-    def json_to_event(cls, json_data: Any) -> V11Event | None:  # type: ignore[override]
+    def json_to_event(cls, json_data: Any, received: float | None = None) -> V11Event | None:  # type: ignore[override]
         if not isinstance(json_data, dict):
             return None
         if "post_type" not in json_data:
-            cls._result_store.add_result(json_data)
+            _add_result(cls._result_store, json_data)
             return None
-        data = sanitize_v11(json_data)
+        data = sanitize_v11(json_data, received)
         if TIME_REPLACED in data and data.get("post_type") != "meta_event":
             stats.time_replaced += 1
         if data.get("post_type") == "message_sent":
@@ -372,23 +348,112 @@ class StewardV12Adapter(_Credentials, V12Adapter):
         return _token_check(onebot_token(self.credentials, "v12"), given, "v12")
 
     async def _handle_ws(self, websocket: WebSocket) -> None:
-        # WeChat traffic is light: validating each text frame once more is cheaper than copying the
-        # v12 loop (with its connect handshake) here.
-        await super()._handle_ws(cast(WebSocket, _TolerantWebSocket(websocket)))
+        """The stock v12 loop (connect handshake, status updates, one NoneBot bot per account), except
+        that each frame — text JSON or binary msgpack — is decoded once, defensively, and one that
+        cannot be understood, or an event that names no account (`self`), is skipped and counted
+        instead of closing the connection."""
+        response = self._check_access_token(websocket.request)
+        if response is not None:
+            await websocket.close(1008, cast(str, response.content))
+            return
+        await websocket.accept()
+        bots: dict[str, V12Bot] = {}
+        try:
+            first = _frame_to_event(self.json_to_event, await websocket.receive(), msgpack_binary=True)
+            if not isinstance(first, ConnectMetaEvent):
+                logger.warning("a OneBot v12 connection did not start with meta.connect; closed")
+                await websocket.close(1008, "Missing connect meta event")
+                return
+            impl = first.version.impl
+            to_event = functools.partial(self.json_to_event, impl=impl)
+            while True:
+                event = _frame_to_event(to_event, await websocket.receive(), msgpack_binary=True)
+                if event is None:
+                    continue
+                if isinstance(event, StatusUpdateMetaEvent):
+                    _safely(self._handle_status_update, event, impl, bots, websocket)
+                if isinstance(event, MetaEvent):
+                    for each in bots.values():
+                        self._spawn(each, event)
+                    continue
+                self_ = getattr(event, "self", None)
+                self_id = getattr(self_, "user_id", None)
+                if not isinstance(self_id, str) or not self_id:
+                    frames.skipped(f"{event_kind_of(event)}:no-self")
+                    continue
+                bot = bots.get(self_id)
+                if bot is None:
+                    bot = V12Bot(self, self_id, impl, self_.platform)  # type: ignore[union-attr]
+                    self.bot_connect(bot)
+                    bots[self_id] = bot
+                    self.connections[self_id] = websocket
+                    logger.info(f"OneBot v12 account {self_id} connected")
+                self._spawn(bot, event)
+        except WebSocketClosed:
+            logger.warning(f"OneBot v12 connection of {', '.join(bots) or '-'} closed by the peer")
+        except Exception as e:
+            logger.error(f"OneBot v12 connection of {', '.join(bots) or '-'} failed: {type(e).__name__}")
+        finally:
+            with contextlib.suppress(Exception):
+                await websocket.close()
+            for self_id, bot in bots.items():
+                self.connections.pop(self_id, None)
+                self.bot_disconnect(bot)
+
+    def _spawn(self, bot: V12Bot, event: V12Event) -> None:
+        task = asyncio.create_task(bot.handle_event(event))
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)
 
     @classmethod
-    def json_to_event(cls, json_data: Any, impl: str | None = None) -> V12Event | None:  # type: ignore[override]
+    def json_to_event(  # type: ignore[override]
+        cls, json_data: Any, impl: str | None = None, received: float | None = None
+    ) -> V12Event | None:
         if not isinstance(json_data, dict):
             return None
         data = flattened_to_nested(json_data)
         if "type" not in data:
-            cls._result_store.add_result(data)
+            _add_result(cls._result_store, data)
             return None
-        data = sanitize_v12(data)
+        data = sanitize_v12(data, received)
         if TIME_REPLACED in data and data.get("type") != "meta":
             stats.time_replaced += 1
         data = _prebuilt(data, v12.Message, v12.MessageSegment)
         return _parse(cls.get_event_model(data, impl), _QUIET_V12_BASE, data)
+
+
+def event_kind_of(event: Any) -> str:
+    return ".".join(str(getattr(event, a, "?")) for a in ("type", "detail_type"))
+
+
+def _add_result(store: Any, data: dict[str, Any]) -> None:
+    # A response whose echo is a duplicate (future already done) or absurd must not end the loop.
+    try:
+        store.add_result(data)
+    except Exception as e:
+        frames.skipped("response:invalid", type(e).__name__)
+
+
+def _safely(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a step of frame handling; anything it raises is counted and logged (rate-limited, by
+    exception type only: the frame may carry personal data), never a traceback, never the end of
+    the connection."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as e:
+        frames.skipped(f"internal:{type(e).__name__}", getattr(fn, "__qualname__", ""))
+        return None
+
+
+def _frame_to_event(to_event: Callable[..., Any], raw: str | bytes, *, msgpack_binary: bool) -> Any:
+    """Decode one frame (once) and build its event; None when it is not an event or is skipped."""
+    received = time.time()
+    try:
+        data = frames.decode(raw, msgpack_binary=msgpack_binary)
+    except frames.BadFrame as e:
+        frames.skipped(f"frame:{e.reason}")
+        return None
+    return _safely(to_event, data, received=received)
 
 
 StewardV11Adapter.add_custom_model(QuietV11GroupMessage, QuietV11PrivateMessage, QuietV11GroupRequest)

@@ -98,22 +98,48 @@ def sanitize_v11(data: dict[str, Any], received: float | None = None) -> dict[st
         if mid is not None and not _is_intlike(mid):
             d[RAW_MESSAGE_ID] = str(mid)
             d["message_id"] = _stable_int(str(mid))
-        d.setdefault("font", 0)
-        d.setdefault("sub_type", "normal" if d.get("message_type") == "group" else "friend")
+        if not _is_intlike(d.get("font")):
+            d["font"] = 0
+        if not isinstance(d.get("sub_type"), str):
+            d["sub_type"] = "normal" if d.get("message_type") == "group" else "friend"
         if d.get("message") is None:
             d["message"] = d.get("raw_message") or ""
-        if d.get("raw_message") is None:
+        d["message"] = _message(d["message"])
+        if not isinstance(d.get("raw_message"), str):
             d["raw_message"] = d["message"] if isinstance(d["message"], str) else ""
         sender = d.get("sender")
-        if isinstance(sender, dict):
-            d["sender"] = _sanitize_sender(sender)
-        elif sender is None:
-            d["sender"] = {}
+        d["sender"] = _sanitize_sender(sender) if isinstance(sender, dict) else {}
 
     if d.get("post_type") == "notice" and d.get("notice_type") in ("group_increase", "group_decrease"):
         d.setdefault("operator_id", 0)
         d.setdefault("sub_type", "")
     return d
+
+
+def _message(message: Any) -> str | list[dict[str, Any]]:
+    """A message is a CQ-code string or a list of ``{"type": str, "data": dict}`` segments. Other
+    shapes are repaired where the meaning is plain (a number is its text, a lone segment a list of
+    one); segments that are not segments are dropped, a segment's non-dict data becomes empty."""
+    if isinstance(message, str):
+        return message
+    if isinstance(message, int | float) and not isinstance(message, bool):
+        return str(message)
+    if isinstance(message, dict):
+        message = [message]
+    if not isinstance(message, list):
+        return ""
+    segments: list[dict[str, Any]] = []
+    for seg in message:
+        if not isinstance(seg, dict) or not isinstance(seg.get("type"), str):
+            continue
+        data = seg.get("data")
+        if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+            seg = {**seg, "data": {}}
+        if seg["type"] == "text" and not isinstance(seg["data"].get("text"), str):
+            text = seg["data"].get("text")  # NoneBot reads data["text"] of every text segment
+            seg = {**seg, "data": {**seg["data"], "text": "" if text is None else str(text)}}
+        segments.append(seg)
+    return segments
 
 
 def _sanitize_sender(sender: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +177,14 @@ def sanitize_v12(data: dict[str, Any], received: float | None = None) -> dict[st
     self_ = d.get("self")
     if isinstance(self_, dict) and isinstance(self_.get("user_id"), int):
         d["self"] = {**self_, "user_id": str(self_["user_id"])}
+    if d.get("type") == "message":
+        alt = d.get("alt_message")
+        message = d.get("message")
+        if message is None:
+            message = alt if isinstance(alt, str) else ""
+        d["message"] = _message(message)
+        if not isinstance(alt, str):
+            d["alt_message"] = d["message"] if isinstance(d["message"], str) else ""
     return d
 
 

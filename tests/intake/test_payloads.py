@@ -80,12 +80,39 @@ def test_self_sent_message_is_counted_not_handled() -> None:
     assert stats.self_sent == before + 1
 
 
-def test_unparseable_event_is_counted_and_not_fatal() -> None:
+def test_unparseable_event_is_counted_and_skipped() -> None:
     before = stats.unparsed["message.group"]
-    broken = napcat(sender="not-a-dict", message_type="group")
-    event = StewardV11Adapter.json_to_event(broken)
-    assert not isinstance(event, v11.GroupMessageEvent)
+    broken = napcat(group_id=[1, 2], message_type="group")
+    assert not isinstance(StewardV11Adapter.json_to_event(broken), v11.GroupMessageEvent)
     assert stats.unparsed["message.group"] == before + 1
+
+
+def test_no_fallback_to_the_base_event() -> None:
+    # The base Event would reach handlers as an event without a message ("Event has no message!").
+    assert StewardV11Adapter.json_to_event({"post_type": "message", "time": 1, "self_id": []}) is None
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        pytest.param({"sender": "not-a-dict"}, id="sender-str"),
+        pytest.param({"sender": []}, id="sender-list"),
+        pytest.param({"font": "x"}, id="font-str"),
+        pytest.param({"message": 5, "raw_message": None}, id="message-int"),
+        pytest.param({"message": {"type": "text", "data": {"text": "5"}}}, id="message-lone-segment"),
+        pytest.param(
+            {"message": [{"type": "mface", "data": 5}, 7, {"data": {}}, {"type": "text", "data": {}}]},
+            id="mface-data-int",
+        ),
+        pytest.param({"sub_type": 3}, id="sub-type-int"),
+    ],
+)
+def test_wrong_types_are_repaired_not_lost(over: dict[str, Any]) -> None:
+    event = StewardV11Adapter.json_to_event(napcat(**over))
+    assert isinstance(event, v11.GroupMessageEvent)
+    rec = from_event(event)
+    assert rec is not None and rec.group_id == "100"
+    assert all(isinstance(s.data, dict) for s in rec.segments)
 
 
 def test_garbage_frames_are_ignored() -> None:
