@@ -84,7 +84,10 @@ async def handle_message(rec: MessageRecord, rt: Runtime) -> bool:
         )
         if skewed(rec):
             stats.time_skewed += 1
-        await groups.touch(rec.platform, rec.group_id, rec.self_id, bookkeeping_time(rec))
+        try:
+            await groups.touch(rec.platform, rec.group_id, rec.self_id, bookkeeping_time(rec))
+        except Exception as e:  # bookkeeping; the message's content check must still run
+            logger.warning(f"could not record group {rec.group_id} as seen: {type(e).__name__}")
         await _run(every_message_hooks, rec, rt)
     parsed = split_command(rec.text)
     cmd = registry.get(parsed[0]) if parsed else None

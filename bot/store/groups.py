@@ -1,48 +1,94 @@
-"""Groups the bot has seen. The message path calls `touch` for every group message, so writes are
-cached: a group is written when first seen by this process and then at most every 10 minutes."""
+"""Groups the bot has seen. The message path calls `touch` for every group message.
+
+- A group this process has not written yet is written once (a conflict-safe upsert: messages that
+  arrive together as the first of an unseen group share one write, and a second process writing
+  the same group at the same moment is no error) and that write is awaited.
+- A known group costs no database round-trip: `last_seen` (at most every 10 minutes) and a new
+  bot account are written in the background, off the message path.
+
+The cache is per process and only says what this process has written; the upsert keeps the row
+right whichever process writes first (`first_seen` stays as first written, `last_seen` only grows,
+an empty `self_id` never overwrites a known one).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from loguru import logger
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from bot.models.group import ChatGroup
 from bot.store.db import Database, get_db
 
 _REFRESH = timedelta(minutes=10)
-_last_write: dict[tuple[str, str], datetime] = {}
+_written: dict[tuple[str, str], tuple[str, datetime]] = {}  # key → (self_id, last_seen) written
+_first: dict[tuple[str, str], asyncio.Task[None]] = {}  # first writes in flight
+_background: set[asyncio.Task[None]] = set()
 
 
 async def touch(
     platform: str, group_id: str, self_id: str, now: datetime, *, db: Database | None = None
 ) -> bool:
-    """Record that the group was seen at `now`; returns True when a row was written."""
+    """Record that the group was seen at `now`; True when a write was made or started."""
     key = (platform, group_id)
-    last = _last_write.get(key)
-    if last is not None and now - last < _REFRESH:
+    known = _written.get(key)
+    if known is not None:
+        old_self, last = known
+        if (self_id and self_id != old_self) or now - last >= _REFRESH:
+            _written[key] = (self_id or old_self, max(now, last))
+            task = asyncio.create_task(_refresh(platform, group_id, self_id, now, db))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+            return True
         return False
+    first = _first.get(key)
+    if first is None:
+        first = _first[key] = asyncio.create_task(_first_write(key, self_id, now, db))
+        first.add_done_callback(lambda _t: _first.pop(key, None))
+        await asyncio.shield(first)  # raises if the write failed: the next message tries again
+        return True
+    await asyncio.shield(first)  # a message of the same burst: the group is written once
+    return False
+
+
+async def _first_write(key: tuple[str, str], self_id: str, now: datetime, db: Database | None) -> None:
+    await _upsert(key[0], key[1], self_id, now, db)
+    _written[key] = (self_id, now)
+
+
+async def _refresh(platform: str, group_id: str, self_id: str, now: datetime, db: Database | None) -> None:
+    try:
+        await _upsert(platform, group_id, self_id, now, db)
+    except Exception as e:
+        logger.warning(f"could not record that group {group_id} was seen: {type(e).__name__}")
+
+
+async def _upsert(platform: str, group_id: str, self_id: str, now: datetime, db: Database | None) -> None:
     db = db or get_db()
+    stmt: Any = (postgresql.insert if db.dialect == "postgresql" else sqlite.insert)(ChatGroup)
+    t = ChatGroup.__table__.c  # type: ignore[attr-defined]
+    ex = stmt.excluded
+    stmt = stmt.values(platform=platform, group_id=group_id, self_id=self_id, first_seen=now, last_seen=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["platform", "group_id"],
+        set_={
+            "last_seen": case((ex.last_seen > t.last_seen, ex.last_seen), else_=t.last_seen),
+            "self_id": func.coalesce(func.nullif(ex.self_id, ""), t.self_id),
+        },
+    )
     async with db.session() as s:
-        row = (
-            await s.execute(
-                select(ChatGroup).where(
-                    col(ChatGroup.platform) == platform, col(ChatGroup.group_id) == group_id
-                )
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            s.add(
-                ChatGroup(
-                    platform=platform, group_id=group_id, self_id=self_id, first_seen=now, last_seen=now
-                )
-            )
-        else:
-            row.last_seen = max(row.last_seen, now)
-            row.self_id = self_id or row.self_id
-    _last_write[key] = now
-    return True
+        await s.execute(stmt)
+
+
+async def drain() -> None:
+    """Wait for the background writes (tests; shutdown)."""
+    while _background:
+        await asyncio.gather(*list(_background), return_exceptions=True)
 
 
 async def known_groups(db: Database | None = None) -> list[ChatGroup]:
@@ -52,4 +98,4 @@ async def known_groups(db: Database | None = None) -> list[ChatGroup]:
 
 
 def forget_cache() -> None:
-    _last_write.clear()
+    _written.clear()

@@ -1,4 +1,6 @@
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -79,8 +81,36 @@ async def test_group_touch_writes_once_then_caches(db: Database) -> None:
     assert await groups.touch("qq", "555", "9", t0, db=db) is True
     assert await groups.touch("qq", "555", "9", t0 + timedelta(minutes=1), db=db) is False
     assert await groups.touch("qq", "555", "9", t0 + timedelta(minutes=11), db=db) is True
+    await groups.drain()  # a known group's refresh is written off the message path
     rows = await groups.known_groups(db)
     assert [(r.group_id, r.first_seen, r.last_seen) for r in rows] == [
         ("555", t0, t0 + timedelta(minutes=11))
     ]
+    groups.forget_cache()
+
+
+async def test_group_touch_burst_and_second_process_are_race_free(db: Database) -> None:
+    """The first messages of an unseen group arrive together, in this process and in another one
+    (simulated by forgetting the cache between two bursts): no IntegrityError, one row, the right
+    first and last seen, and the known group then costs no database round-trip."""
+    groups.forget_cache()
+    t0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    burst = [groups.touch("qq", "777", "9", t0 + timedelta(seconds=i), db=db) for i in range(20)]
+    results = await asyncio.gather(*burst)
+    assert results.count(True) == 1
+    groups.forget_cache()  # "another process": it has not written the group yet
+    later = t0 + timedelta(minutes=30)
+    await asyncio.gather(*[groups.touch("qq", "777", "", later, db=db) for _ in range(5)])
+    await groups.drain()
+    rows = [r for r in await groups.known_groups(db) if r.group_id == "777"]
+    assert [(r.first_seen, r.last_seen, r.self_id) for r in rows] == [(t0, later, "9")]
+
+    class NoDatabase:
+        dialect = "sqlite"
+
+        def session(self) -> None:
+            raise AssertionError("a known group must not touch the database")
+
+    no_db: Any = NoDatabase()
+    assert await groups.touch("qq", "777", "", later + timedelta(minutes=1), db=no_db) is False
     groups.forget_cache()
