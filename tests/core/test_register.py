@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+import time
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -20,6 +23,7 @@ from bot.core.register import (
     GroupKind,
     Observed,
     RegisterEntry,
+    Step,
     StepKind,
     activity_label,
     case_escalation_at,
@@ -441,3 +445,57 @@ def test_csv_has_a_bom_and_every_unit() -> None:
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == list(HEADERS)
     assert [r[0] for r in rows[1:]] == ["1", "2", "3"] and [r[1] for r in rows[1:]] == ["甲", "乙", "乙"]
+
+
+# --- computed, not walked: the cost does not grow with the distance to the deadline ------------
+
+
+def _reference_due_step(
+    start: datetime, due: datetime, cal: WorkCalendar, interval: int, done: int, now: datetime
+) -> tuple[Step | None, Step]:
+    """The walking definition (every step from the start), to check the computed one against."""
+    fire = None
+    for step in duty_steps(start, due, cal, interval):
+        if step.index < done:
+            continue
+        if step.at > now:
+            return fire, step
+        fire = step
+    raise AssertionError
+
+
+def _reference_case(due: datetime, done: int, cal: WorkCalendar, interval: int, now: datetime) -> Any:
+    fire, round_ = None, done + 1
+    while case_escalation_at(due, round_, cal, interval) <= now:
+        fire, round_ = round_, round_ + 1
+    return fire, case_escalation_at(due, round_, cal, interval)
+
+
+def test_computed_steps_agree_with_walking_them() -> None:
+    rng = random.Random(18)
+    base = at(2025, 12, 1, 9, 0)
+    for _ in range(300):
+        seen = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 120))
+        due = filing_deadline(seen, rng.choice([2, 5, 7]), CAL)
+        start = seen + timedelta(days=rng.choice([0, 0, 3, 20]))
+        now = seen + timedelta(minutes=rng.randrange(0, 60 * 24 * 200))
+        interval = rng.choice([1, 2, 3, 5])
+        done = rng.randrange(0, 12)
+        assert due_step(start, due, CAL, interval, done, now) == _reference_due_step(
+            start, due, CAL, interval, done, now
+        )
+        assert due_case_escalation(due, done, CAL, interval, now) == _reference_case(
+            due, done, CAL, interval, now
+        )
+
+
+def test_a_deadline_decades_ago_costs_no_more_than_yesterday() -> None:
+    now = at(2026, 12, 2, 10, 0)
+    for seen in (datetime(1970, 1, 1, tzinfo=UTC), at(2000, 1, 1, 0, 0)):
+        started = time.perf_counter()
+        due = filing_deadline(seen, 7, CAL)
+        fire, after = due_step(seen, due, CAL, 3, 0, now)
+        assert fire is not None and fire.kind is StepKind.OVERDUE and after.at > now
+        due_case_escalation(due, 0, CAL, 1, now)
+        assert CAL.working_days_between(due, now) > 5000
+        assert time.perf_counter() - started < 2.0  # was ~30 s for 1970 (quadratic walk)

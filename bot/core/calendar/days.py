@@ -79,6 +79,7 @@ class DayCalendar:
         # year → the set of its working days; a set lookup is what every deadline calculation
         # does many times, the library's own lookup is far slower.
         self._working: dict[int, frozenset[date]] = {}
+        self._sorted: dict[int, tuple[date, ...]] = {}
 
     @property
     def overrides(self) -> Mapping[int, OverrideYear]:
@@ -90,6 +91,14 @@ class DayCalendar:
             # WorkCalendar.is_working_day converts datetimes to their Shanghai date.
             raise TypeError("DayCalendar.is_working_day takes a date; use WorkCalendar for datetimes")
         return day in self.working_days(day.year)
+
+    def sorted_working_days(self, year: int) -> tuple[date, ...]:
+        """The year's working days in order: counting and stepping by working days over long
+        spans is then a bisection per year, not a walk per day."""
+        days = self._sorted.get(year)
+        if days is None:
+            days = self._sorted[year] = tuple(sorted(self.working_days(year)))
+        return days
 
     def working_days(self, year: int) -> frozenset[date]:
         days = self._working.get(year)

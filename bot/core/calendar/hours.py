@@ -8,6 +8,7 @@ Results are always in Asia/Shanghai, the zone the regulations' working hours are
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -150,17 +151,43 @@ class WorkCalendar:
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in ``(start, end]`` — e.g. how many working days a deadline is overdue.
 
-        Negative when ``end`` is before ``start``.
+        Negative when ``end`` is before ``start``. Cost: one bisection per calendar year spanned,
+        never a walk per day (an event time decades off must not stall the bot).
         """
         first, last = _local_date(start), _local_date(end)
         if last < first:
             return -self.working_days_between(last, first)
         count = 0
-        current = first
-        while current < last:
-            current += timedelta(days=1)
-            count += self._days.is_working_day(current)
+        for year in range(first.year, last.year + 1):
+            days = self._days.sorted_working_days(year)
+            lo = bisect_right(days, first) if year == first.year else 0
+            hi = bisect_right(days, last) if year == last.year else len(days)
+            count += hi - lo
         return count
+
+    def nth_working_day_after(self, day: date, n: int) -> date:
+        """The ``n``-th working day after ``day`` (``day`` itself not counted); n = 0 is ``day``.
+
+        One bisection per calendar year stepped over, like :meth:`working_days_between`.
+        """
+        if n < 0:
+            raise ValueError(f"n must not be negative, got {n}")
+        current = _local_date(day)
+        if n == 0:
+            return current
+        year = current.year
+        days = self._days.sorted_working_days(year)
+        index = bisect_right(days, current)  # days[index] is the first working day after `current`
+        idle = 0
+        while index + n > len(days):
+            n -= len(days) - index
+            idle = idle + 1 if not days else 0
+            if idle * 366 > _MAX_IDLE_DAYS:
+                raise RuntimeError(f"no working day within {_MAX_IDLE_DAYS} days after {day}: check overrides")  # noqa: E501
+            year += 1
+            days = self._days.sorted_working_days(year)
+            index = 0
+        return days[index + n - 1]
 
     # -- time of day ------------------------------------------------------------------------
 

@@ -75,10 +75,7 @@ def previous_working_day(cal: WorkCalendar, day: date) -> date:
 
 def nth_working_day_after(cal: WorkCalendar, day: date, n: int) -> date:
     """The n-th working day after ``day`` (``day`` itself not counted); n = 0 is ``day``."""
-    current = day
-    for _ in range(n):
-        current = cal.next_working_day(current)
-    return current
+    return cal.nth_working_day_after(day, n)
 
 
 def filing_deadline(first_seen: datetime, days: int, cal: WorkCalendar) -> datetime:
@@ -119,6 +116,35 @@ class Step:
         return self.kind is StepKind.OVERDUE
 
 
+def _pre_steps(start: datetime, due: datetime, cal: WorkCalendar) -> list[Step]:
+    """START, then BEFORE and DUE where they come after the start and before the deadline."""
+    steps = [Step(0, StepKind.START, start)]
+    due_day = due.date()
+    for kind, moment in (
+        (StepKind.BEFORE, working_start(cal, previous_working_day(cal, due_day))),
+        (StepKind.DUE, working_start(cal, due_day)),
+    ):
+        if moment > steps[-1].at and moment < due:
+            steps.append(Step(len(steps), kind, moment))
+    return steps
+
+
+def _overdue_at(cal: WorkCalendar, due_day: date, interval: int, round_: int) -> datetime:
+    return working_start(cal, nth_working_day_after(cal, due_day, 1 + (round_ - 1) * interval))
+
+
+def _last_round_by(cal: WorkCalendar, due_day: date, interval: int, moment: datetime) -> int:
+    """The last overdue round whose time is at or before ``moment`` (0: none) — computed, not
+    walked: the cost does not grow with how long ago the duty fell due."""
+    w = cal.working_days_between(due_day, to_local(moment).date())
+    if w < 1:
+        return 0
+    round_ = (w - 1) // interval + 1
+    while round_ >= 1 and _overdue_at(cal, due_day, interval, round_) > moment:
+        round_ -= 1  # at most twice: only the time of day on the last day can be later
+    return round_
+
+
 def duty_steps(start: datetime, due: datetime, cal: WorkCalendar, interval_days: int) -> Iterator[Step]:
     """The reminders of a duty that starts at ``start`` and is due at ``due``, in order, without end.
 
@@ -130,29 +156,14 @@ def duty_steps(start: datetime, due: datetime, cal: WorkCalendar, interval_days:
     if interval_days < 1:
         raise ValueError(f"interval_days must be at least 1, got {interval_days}")
     start, due = to_local(start), to_local(due)
-    index = 0
-    yield Step(index, StepKind.START, start)
-    last = start
-    due_day = due.date()
-    for kind, moment in (
-        (StepKind.BEFORE, working_start(cal, previous_working_day(cal, due_day))),
-        (StepKind.DUE, working_start(cal, due_day)),
-    ):
-        if moment > last and moment < due:
-            index += 1
-            yield Step(index, kind, moment)
-            last = moment
-    round_ = 0
-    offset = 1
+    pre = _pre_steps(start, due, cal)
+    yield from pre
+    first = _last_round_by(cal, due.date(), interval_days, pre[-1].at) + 1
+    round_ = first
     while True:
+        at = _overdue_at(cal, due.date(), interval_days, round_)
+        yield Step(pre[-1].index + round_ - first + 1, StepKind.OVERDUE, at, round_)
         round_ += 1
-        moment = working_start(cal, nth_working_day_after(cal, due_day, offset))
-        offset += interval_days
-        if moment <= last:
-            continue
-        index += 1
-        yield Step(index, StepKind.OVERDUE, moment, round_)
-        last = moment
 
 
 def due_step(
@@ -161,16 +172,33 @@ def due_step(
     """``(step to send now or None, the step after it)`` for a duty whose first ``done`` steps are done.
 
     Of the steps not yet done whose time has come, only the latest is returned: after a downtime the
-    owner gets one reminder, not a backlog of them.
+    owner gets one reminder, not a backlog of them. The overdue rounds are computed, not walked, so
+    a deadline years ago costs what a deadline yesterday does.
     """
+    if interval_days < 1:
+        raise ValueError(f"interval_days must be at least 1, got {interval_days}")
+    start, due = to_local(start), to_local(due)
+    due_day = due.date()
+    pre = _pre_steps(start, due, cal)
     fire: Step | None = None
-    for step in duty_steps(start, due, cal, interval_days):
+    for step in pre:
         if step.index < done:
             continue
         if step.at > now:
             return fire, step
         fire = step
-    raise AssertionError("unreachable: duty_steps never ends")
+    base = pre[-1].index
+    first = _last_round_by(cal, due_day, interval_days, pre[-1].at) + 1
+
+    def overdue(round_: int) -> Step:
+        at = _overdue_at(cal, due_day, interval_days, round_)
+        return Step(base + round_ - first + 1, StepKind.OVERDUE, at, round_)
+
+    undone = max(first, first + done - base - 1)  # the first round whose index is not done
+    latest = _last_round_by(cal, due_day, interval_days, now)
+    if latest >= undone:
+        return overdue(latest), overdue(latest + 1)
+    return fire, overdue(undone)
 
 
 # --- cases (kunming 第十五条) ------------------------------------------------------------------
@@ -194,16 +222,18 @@ def due_case_escalation(
 ) -> tuple[int | None, datetime]:
     """``(round to send now or None, when the next round is due)`` after ``done`` escalations.
 
-    As for duties, a backlog collapses to the latest round.
+    As for duties, a backlog collapses to the latest round; the latest round is computed, not
+    walked.
     """
-    fire: int | None = None
-    round_ = done + 1
-    while True:
-        at = case_escalation_at(due, round_, cal, interval_days)
-        if at > now:
-            return fire, at
-        fire = round_
-        round_ += 1
+    latest = 0
+    if now >= due:
+        w = cal.working_days_between(to_local(due).date(), to_local(now).date())
+        latest = w // interval_days + 1
+        while latest >= 2 and case_escalation_at(due, latest, cal, interval_days) > now:
+            latest -= 1
+    if latest >= done + 1:
+        return latest, case_escalation_at(due, latest + 1, cal, interval_days)
+    return None, case_escalation_at(due, done + 1, cal, interval_days)
 
 
 # --- periods of the scheduled jobs ------------------------------------------------------------
