@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import pkgutil
 import sys
 from collections.abc import Iterable
@@ -20,9 +21,11 @@ from bot.settings import (
     SettingsError,
     StewardSettings,
     check_listen_security,
+    check_log_level,
     listen_tokens,
     onebot_credentials,
     plugin_settings,
+    settings_error_line,
 )
 from bot.store.db import Database, DatabaseError
 from bot.store.roster import PersonalDataKeyError, check_key_at_startup
@@ -59,6 +62,7 @@ def build_runtime(*, embedded: bool = False, configure_logs: bool = True) -> Run
     """Settings, security check, policy and calendar → a Runtime (not started). `StartupError`."""
     cfg = nonebot.get_driver().config
     try:
+        check_log_level(cfg.log_level)
         settings = plugin_settings()
         if configure_logs:
             configure_logging(cfg.log_level, settings.log_dir if settings.steward_log_file else None)
@@ -76,9 +80,30 @@ def build_runtime(*, embedded: bool = False, configure_logs: bool = True) -> Run
     )
 
 
+def _log_level_before_init() -> Any:
+    """LOG_LEVEL as NoneBot will read it (environment, then `.env.{ENVIRONMENT}`, then `.env`):
+    NoneBot logs while it initialises, so a bad level must be caught before that."""
+    from dotenv import dotenv_values
+
+    if "LOG_LEVEL" in os.environ:
+        return os.environ["LOG_LEVEL"]
+    environment = os.environ.get("ENVIRONMENT") or dotenv_values(".env").get("ENVIRONMENT") or "prod"
+    for name in (f".env.{environment}", ".env"):
+        value = dotenv_values(name).get("LOG_LEVEL")
+        if value is not None:
+            return value
+    return "INFO"
+
+
 def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
     """Initialise NoneBot and our runtime (not started). Raises `StartupError`."""
-    nonebot.init(**overrides)
+    try:
+        check_log_level(overrides.get("log_level", _log_level_before_init()))
+        nonebot.init(**overrides)
+    except SettingsError as e:
+        raise StartupError(str(e)) from None
+    except Exception as e:  # NoneBot's own settings (PORT=abc, SUPERUSERS=notjson, DRIVER …)
+        raise StartupError(settings_error_line(e) or f"NoneBot 初始化失败：{type(e).__name__}") from None
     return setup(load_plugins=load_plugins)
 
 
@@ -88,7 +113,13 @@ def register_adapters() -> None:
     present = nonebot.get_adapters()
     for adapter in (StewardV11Adapter, StewardV12Adapter):
         if adapter.get_name() not in present:
-            driver.register_adapter(adapter)
+            try:  # the adapter reads its settings (ONEBOT_API_ROOTS …) here
+                driver.register_adapter(adapter)
+            except Exception as e:
+                line = settings_error_line(e)
+                if line is None:
+                    raise
+                raise StartupError(line) from None
 
 
 def start_with_driver(rt: Runtime) -> None:

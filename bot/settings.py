@@ -71,10 +71,89 @@ class StewardSettings(BaseModel):
         return self.steward_data_dir / "logs"
 
 
+# The expected form of the settings an operator is most likely to get wrong (NoneBot's own and the
+# OneBot adapter's included); any other key is described by its type.
+_EXPECTED = {
+    "host": "IP 地址，例如 HOST=127.0.0.1",
+    "port": "1–65535 的整数，例如 PORT=8080",
+    "driver": "NoneBot 驱动器组合，例如 DRIVER=~fastapi（反向 WebSocket）、DRIVER=~fastapi+~websockets"
+    "（加正向 WebSocket）或 DRIVER=~fastapi+~httpx（加 HTTP）",
+    "log_level": "日志级别 TRACE、DEBUG、INFO、SUCCESS、WARNING、ERROR 或 CRITICAL",
+    "superusers": 'JSON 字符串数组，例如 SUPERUSERS=["10001"]',
+    "nickname": 'JSON 字符串数组，例如 NICKNAME=["管家"]',
+    "command_start": 'JSON 字符串数组，例如 COMMAND_START=["/"]',
+    "command_sep": 'JSON 字符串数组，例如 COMMAND_SEP=["."]',
+    "api_timeout": "秒数，例如 API_TIMEOUT=30",
+    "onebot_api_roots": 'JSON 对象（账号 → HTTP 地址），例如 ONEBOT_API_ROOTS={"10001": "http://127.0.0.1:3000"}',
+    "onebot_ws_urls": 'JSON 字符串数组，例如 ONEBOT_WS_URLS=["ws://127.0.0.1:3001"]',
+}
+_BY_TYPE = {
+    "int": "整数",
+    "float": "数字",
+    "bool": "true 或 false",
+    "dict": "JSON 对象",
+    "list": "JSON 数组",
+    "set": "JSON 数组",
+    "url": "网址，例如 http://127.0.0.1:3000",
+    "ip": "IP 地址，例如 127.0.0.1",
+}
+
+
+def _expected(key: str, error_type: str = "") -> str:
+    k = key.lower()
+    for prefix in ("onebot_v11_", "onebot_v12_"):
+        if k.startswith(prefix):
+            k = "onebot_" + k[len(prefix) :]
+    if k in _EXPECTED:
+        return _EXPECTED[k]
+    for fragment, text in _BY_TYPE.items():
+        if fragment in error_type:
+            return text
+    return "见 README 的设置说明"
+
+
+def settings_error_line(error: BaseException) -> str | None:
+    """One Chinese line naming the key and the expected form, for a malformed setting that NoneBot,
+    its adapters or we reject at start-up (they raise different things); None when `error` is not
+    about a setting. The value is never shown: it may be a token."""
+    import re
+
+    from nonebot.config import SettingsError as NoneBotSettingsError
+
+    key: str | None = None
+    kind = ""
+    if isinstance(error, NoneBotSettingsError):  # a complex value that is not JSON
+        found = re.search(r'env var "([^"]+)"', str(error))
+        key = found.group(1) if found else None
+    elif isinstance(error, ValidationError):
+        err = error.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else None
+        kind = str(err.get("type", ""))
+    elif isinstance(error, ValueError) and str(error).startswith("Level "):  # loguru, via NoneBot
+        key = "log_level"
+    elif isinstance(error, ImportError) and "nonebot.drivers" in str(error):
+        key = "driver"
+    if key is None:
+        return None
+    return f"设置项 {key.upper()} 的值无效：应为{_expected(key, kind)}。请修改 .env 或环境变量后重新启动。"
+
+
+def check_log_level(level: Any) -> None:
+    """NoneBot hands LOG_LEVEL to loguru on every log line: an unknown level would raise there."""
+    from loguru import logger
+
+    if isinstance(level, int) and not isinstance(level, bool):
+        return
+    try:
+        logger.level(str(level))  # loguru's names are upper case; NoneBot passes the value as is
+    except ValueError:
+        raise SettingsError(
+            f"设置项 LOG_LEVEL 的值无效：应为{_EXPECTED['log_level']}。请修改 .env 或环境变量后重新启动。"
+        ) from None
+
+
 def _describe(e: ValidationError) -> str:
-    err = e.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]).upper()
-    return f"设置项 {key} 无效：{err['msg']}"
+    return settings_error_line(e) or str(e)
 
 
 def load_settings(raw: dict[str, Any]) -> StewardSettings:

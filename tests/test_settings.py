@@ -1,6 +1,20 @@
-import pytest
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from bot.settings import SettingsError, check_listen_security, is_loopback, load_settings
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import (
+    SettingsError,
+    check_listen_security,
+    is_loopback,
+    load_settings,
+    settings_error_line,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.53"])
@@ -56,3 +70,51 @@ def test_protocol_token_falls_back_to_the_shared_one_when_blank() -> None:
     assert listen_tokens(blank) == {"OneBot v11": None, "OneBot v12": None}
     assert onebot_secret(SimpleNamespace(onebot_secret=" ", onebot_v11_secret=None)) is None
     assert onebot_secret(SimpleNamespace(onebot_v11_secret="s")) == "s"
+
+
+# --- malformed settings, NoneBot's own included: one Chinese line, no traceback ----------------
+
+
+@pytest.mark.parametrize(
+    ("env", "key", "form"),
+    [
+        ({"PORT": "abc"}, "PORT", "整数"),
+        ({"SUPERUSERS": "notjson"}, "SUPERUSERS", 'SUPERUSERS=["10001"]'),
+        ({"LOG_LEVEL": "debug"}, "LOG_LEVEL", "DEBUG"),
+        ({"ONEBOT_API_ROOTS": "notjson"}, "ONEBOT_API_ROOTS", "JSON 对象"),
+    ],
+)
+def test_malformed_setting_stops_start_up_with_one_line(
+    env: dict[str, str], key: str, form: str, tmp_path: Path
+) -> None:
+    """The real start-up (`python -m bot run`) in a clean directory: exit code 2, and stderr is one
+    line naming the key and the expected form, never a traceback."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ONEBOT_", "STEWARD_", "LOG_"))}
+    clean.update({"PYTHONPATH": str(ROOT), "STEWARD_DATA_DIR": str(tmp_path / "data"), **env})
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert lines[-1].startswith("工作群管家无法启动：设置项 " + key), lines[-1]
+    assert form in lines[-1]
+    assert not [line for line in lines if "Error" in line], lines
+
+
+def test_other_nonebot_errors_are_described() -> None:
+    from nonebot.config import Config
+
+    with pytest.raises(ValidationError) as err:
+        Config(_env_file=None, host="not an address")  # type: ignore[call-arg]
+    assert "HOST" in (settings_error_line(err.value) or "") and "IP 地址" in (
+        settings_error_line(err.value) or ""
+    )
+    line = settings_error_line(ModuleNotFoundError("No module named 'nonebot.drivers.nope'"))
+    assert line is not None and "DRIVER" in line and "~fastapi+~httpx" in line
+    assert settings_error_line(RuntimeError("unrelated")) is None

@@ -85,7 +85,7 @@ async def test_malformed_frames_do_not_kill_the_connection(bot_process: BotProce
         await peer.send_group_message(100, 30002, "/状态", role="admin")
         status = await peer.wait_call(REPLY, lambda c: "已处理消息" in c.text, timeout=15)
         # Both bad frames are counted (not lost silently), and the connection carried on.
-        assert "invalid-frame 1" in status.text and "message 1" in status.text
+        assert "frame:bad-json 1" in status.text and "message 1" in status.text
 
 
 async def test_public_address_without_token_refuses_to_start() -> None:
