@@ -105,7 +105,9 @@ def _parse(models: Iterable[type], base: type, data: dict[str, Any]) -> Any:
     first_error: Exception | None = None
     chosen: Any = None
     try:
-        models = [m for m in models if m is not base]
+        # The base Event (or a quiet subclass of it adding nothing) is no fallback; see above.
+        fields = base.model_fields.keys()  # type: ignore[attr-defined]
+        models = [m for m in models if m.model_fields.keys() != fields]  # type: ignore[attr-defined]
     except Exception as e:  # the model lookup itself rejects payloads lacking their type keys
         models, first_error = [], e
     for model in models:
@@ -331,9 +333,7 @@ class StewardV11Adapter(_Credentials, V11Adapter):
         if data.get("post_type") == "message_sent":
             stats.self_sent += 1  # NapCat reports the bot's own messages; nothing to act on
             return None
-        return _parse(
-            _v11_models(cls, data), _QUIET_V11_BASE, _prebuilt(data, v11.Message, v11.MessageSegment)
-        )
+        return _parse(_v11_models(cls, data), V11Event, _prebuilt(data, v11.Message, v11.MessageSegment))
 
 
 class StewardV12Adapter(_Credentials, V12Adapter):
@@ -419,7 +419,7 @@ class StewardV12Adapter(_Credentials, V12Adapter):
         if TIME_REPLACED in data and data.get("type") != "meta":
             stats.time_replaced += 1
         data = _prebuilt(data, v12.Message, v12.MessageSegment)
-        return _parse(cls.get_event_model(data, impl), _QUIET_V12_BASE, data)
+        return _parse(cls.get_event_model(data, impl), V12Event, data)
 
 
 def event_kind_of(event: Any) -> str:
@@ -478,5 +478,3 @@ _LOUD_V11 = [m for m in V11_MODELS if m not in _QUIET_ALREADY and m.__module__ !
 _LOUD_V12 = [m for m in V12_MODELS if m not in _QUIET_ALREADY_V12 and m.__module__ != __name__]
 StewardV11Adapter.add_custom_model(*(_quiet(m) for m in _LOUD_V11))
 StewardV12Adapter.add_custom_model(*(_quiet(m) for m in _LOUD_V12))
-_QUIET_V11_BASE = _quiet(V11Event)  # when no model fits at all
-_QUIET_V12_BASE = _quiet(V12Event)
