@@ -80,25 +80,34 @@ def build_runtime(*, embedded: bool = False, configure_logs: bool = True) -> Run
     )
 
 
-def _log_level_before_init() -> Any:
-    """LOG_LEVEL as NoneBot will read it (environment, then `.env.{ENVIRONMENT}`, then `.env`):
-    NoneBot logs while it initialises, so a bad level must be caught before that."""
+DEFAULT_DRIVER = "~fastapi+~websockets+~httpx"
+"""Every connection mode works out of the box: the ASGI server (reverse WebSocket, HTTP POST
+intake), the WebSocket client (forward WebSocket, ONEBOT_WS_URLS) and the HTTP client (HTTP
+mode, ONEBOT_API_ROOTS: without it no action would ever reach the API root)."""
+
+
+def _before_init(key: str, default: Any) -> Any:
+    """A NoneBot setting as it will be read (environment, then `.env.{ENVIRONMENT}`, then `.env`),
+    for what must be checked or defaulted before `nonebot.init`."""
     from dotenv import dotenv_values
 
-    if "LOG_LEVEL" in os.environ:
-        return os.environ["LOG_LEVEL"]
+    if key in os.environ:
+        return os.environ[key]
     environment = os.environ.get("ENVIRONMENT") or dotenv_values(".env").get("ENVIRONMENT") or "prod"
     for name in (f".env.{environment}", ".env"):
-        value = dotenv_values(name).get("LOG_LEVEL")
+        value = dotenv_values(name).get(key)
         if value is not None:
             return value
-    return "INFO"
+    return default
 
 
 def init(*, load_plugins: bool = True, **overrides: Any) -> Runtime:
     """Initialise NoneBot and our runtime (not started). Raises `StartupError`."""
     try:
-        check_log_level(overrides.get("log_level", _log_level_before_init()))
+        # NoneBot logs while it initialises: a bad level must be caught before that.
+        check_log_level(overrides.get("log_level", _before_init("LOG_LEVEL", "INFO")))
+        if _before_init("DRIVER", None) is None:
+            overrides.setdefault("driver", DEFAULT_DRIVER)
         nonebot.init(**overrides)
     except SettingsError as e:
         raise StartupError(str(e)) from None
