@@ -7,9 +7,12 @@ strike and the audit row are written. A clean message costs the content pass and
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from loguru import logger
 
@@ -183,6 +186,32 @@ async def enforce(rt: Runtime, inc: Incident, c: Compiled, verdict: Verdict, *, 
     recall = (
         rt.actions.recall(inc.platform, inc.group_id, inc.message_id, sent_at=inc.at) if p.recall else None
     )
+    # Counting the member's strikes and recording the new one is one step per member: two violations
+    # of a burst must not both count "no strike yet" (the ladder would never climb). The recall above
+    # never waits for it.
+    key = (inc.platform, inc.group_id, inc.user_id)
+    lock = _strike_locks.get(key)
+    if lock is None:
+        lock = _strike_locks[key] = asyncio.Lock()
+    async with lock:
+        return await _strike_and_tell(rt, inc, c, verdict, p, recall, can_mute=can_mute, exempt=exempt)
+
+
+# Held while in use only (weak values): one lock per member currently being acted on.
+_strike_locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+async def _strike_and_tell(
+    rt: Runtime,
+    inc: Incident,
+    c: Compiled,
+    verdict: Verdict,
+    p: Plan,
+    recall: Any,
+    *,
+    can_mute: bool,
+    exempt: bool,
+) -> Plan:
     if p.strike_weight:
         try:
             before = await store.active_strike_weight(inc.platform, inc.group_id, inc.user_id, inc.at)

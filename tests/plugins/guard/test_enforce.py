@@ -368,3 +368,21 @@ async def test_without_an_owner_the_failure_report_goes_to_the_supervisor(fake: 
     await settle(rt)
     [report] = [c for c in calls(fake, "send_private") if "【操作失败】" in c["text"]]
     assert report["user_id"] == "20001" and "撤回消息 1 次" in report["text"]
+
+
+
+
+async def test_a_burst_of_violations_climbs_the_ladder(fake: FakeGateway) -> None:
+    """Four violations of one member handled at once: each counts the strikes of the ones before it
+    (counting and recording are one step per member), so the ladder climbs as if they came apart."""
+    import asyncio
+
+    rt = get_runtime()
+    texts = ["加vx了解兼职日结", "宝妈兼职在家躺赚", "月入过万不是梦", "招商加盟一件代发"]
+    await asyncio.gather(
+        *(handle_message(msg(t, at=T0 + timedelta(minutes=n)), rt) for n, t in enumerate(texts))
+    )
+    await settle(rt)
+    assert len(calls(fake, "recall")) == 4
+    assert sorted(c["seconds"] for c in calls(fake, "mute")) == [600, 1200]
+    assert len(await strikes()) == 4
