@@ -197,20 +197,24 @@ async def fuzzed_bot() -> Any:
 
 
 async def _interleave(
-    frames: list[str | bytes], send_raw: Callable[[str | bytes], Any], send_violation: Callable[[int], Any]
+    frames: list[str | bytes],
+    send_raw: Callable[[str | bytes], Any],
+    send_violation: Callable[[int], Any],
+    acted_on: Callable[[int], Any],
 ) -> list[float]:
-    """Send the frames with a violation after every len/VIOLATIONS of them; the violations' send
-    times. Violations are at least 0.3 s apart so that pacing (not the bot) never delays them."""
+    """Send the frames in VIOLATIONS batches, each followed by a violation; wait for the bot to act on
+    it before the next batch (closed loop: the bot is never just behind a backlog we made). Returns
+    each violation's latency — the time the bot took for its batch and the violation."""
     every = max(1, len(frames) // VIOLATIONS)
-    sent: list[float] = []
-    for i, frame in enumerate(frames):
-        await send_raw(frame)
-        if i % every == every - 1 and len(sent) < VIOLATIONS:
-            if sent:
-                await asyncio.sleep(max(0.0, sent[-1] + 0.3 - time.monotonic()))
-            sent.append(time.monotonic())
-            await send_violation(len(sent) - 1)
-    return sent
+    latencies: list[float] = []
+    for i in range(VIOLATIONS):
+        for frame in frames[i * every : (i + 1) * every]:
+            await send_raw(frame)
+        started = time.monotonic()
+        await send_violation(i)
+        call = await acted_on(i)
+        latencies.append(call.time - started)
+    return latencies
 
 
 async def test_fuzzed_v11_frames_never_drop_the_connection_or_a_violation(fuzzed_bot: BotProcess) -> None:
@@ -234,13 +238,13 @@ async def test_fuzzed_v11_frames_never_drop_the_connection_or_a_violation(fuzzed
             ev.group_message(9_199_999, 60_001, SPAM, message_id=7_199_999, self_id=peer.self_id)
         )
         await peer.wait_call("delete_msg", lambda c: str(c.params.get("message_id")) == "7199999", timeout=30)
-        sent = await _interleave(frames, peer.send_raw, violation)
-        latencies = []
-        for i, at in enumerate(sent):
-            recall = await peer.wait_call(
-                "delete_msg", lambda c, i=i: str(c.params.get("message_id")) == str(base_id + i), timeout=30
+
+        def recalled(i: int) -> Any:
+            return peer.wait_call(
+                "delete_msg", lambda c: str(c.params.get("message_id")) == str(base_id + i), timeout=60
             )
-            latencies.append(recall.time - at)
+
+        latencies = await _interleave(frames, peer.send_raw, violation, recalled)
         _assert_no_stall("v11", len(frames), latencies)
         assert peer.connected, "the bot closed the connection"
         await peer.send_group_message(100, 30001, "/帮助")
@@ -265,13 +269,13 @@ async def test_fuzzed_v12_frames_never_drop_the_connection_or_a_violation(fuzzed
         await wx.wait_call(
             "send_message", lambda c: c.params.get("group_id") == "fzwarm@chatroom", timeout=30
         )
-        sent = await _interleave(frames, wx.send_raw, violation)
-        latencies = []
-        for i, at in enumerate(sent):
-            warning = await wx.wait_call(
-                "send_message", lambda c, i=i: c.params.get("group_id") == f"fz{i}@chatroom", timeout=30
+
+        def warned(i: int) -> Any:
+            return wx.wait_call(
+                "send_message", lambda c: c.params.get("group_id") == f"fz{i}@chatroom", timeout=60
             )
-            latencies.append(warning.time - at)
+
+        latencies = await _interleave(frames, wx.send_raw, violation, warned)
         _assert_no_stall("v12", len(frames), latencies)
         assert wx.connected, "the bot closed the connection"
         await wx.send_group_message("quiet@chatroom", "wxid_a", "/帮助")  # not behind the fuzz group's queue
