@@ -27,7 +27,7 @@ from bot.store.db import Database, get_db
 
 _REFRESH = timedelta(minutes=10)
 _written: dict[tuple[str, str], tuple[str, datetime]] = {}  # key → (self_id, last_seen) written
-_first: dict[tuple[str, str], asyncio.Task[None]] = {}  # first writes in flight
+_first: dict[tuple[str, str], asyncio.Future[None]] = {}  # first writes in flight
 _background: set[asyncio.Task[None]] = set()
 
 
@@ -47,18 +47,22 @@ async def touch(
             return True
         return False
     first = _first.get(key)
-    if first is None:
-        first = _first[key] = asyncio.create_task(_first_write(key, self_id, now, db))
-        first.add_done_callback(lambda _t: _first.pop(key, None))
-        await asyncio.shield(first)  # raises if the write failed: the next message tries again
-        return True
-    await asyncio.shield(first)  # a message of the same burst: the group is written once
-    return False
-
-
-async def _first_write(key: tuple[str, str], self_id: str, now: datetime, db: Database | None) -> None:
-    await _upsert(key[0], key[1], self_id, now, db)
-    _written[key] = (self_id, now)
+    if first is not None:
+        await asyncio.shield(first)  # a message of the same burst: the group is written once
+        return False
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    _first[key] = done
+    try:
+        await _upsert(platform, group_id, self_id, now, db)
+        _written[key] = (self_id, now)
+        done.set_result(None)
+    except BaseException as e:  # the waiters see the failure too; the next message tries again
+        done.set_exception(e)
+        done.exception()  # retrieved: no "never retrieved" warning when nobody waited
+        raise
+    finally:
+        _first.pop(key, None)
+    return True
 
 
 async def _refresh(platform: str, group_id: str, self_id: str, now: datetime, db: Database | None) -> None:

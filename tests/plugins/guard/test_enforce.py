@@ -378,7 +378,7 @@ async def test_a_burst_of_violations_climbs_the_ladder(fake: FakeGateway) -> Non
     import asyncio
 
     rt = get_runtime()
-    texts = ["加vx了解兼职日结", "宝妈兼职在家躺赚", "月入过万不是梦", "招商加盟一件代发"]
+    texts = ["加vx了解兼职日结", "宝妈兼职在家躺赚", "轻松赚钱，日赚三百", "招商加盟一件代发"]
     await asyncio.gather(
         *(handle_message(msg(t, at=T0 + timedelta(minutes=n)), rt) for n, t in enumerate(texts))
     )
