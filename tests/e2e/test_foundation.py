@@ -15,7 +15,8 @@ REPLY = ("send_group_msg", "send_msg")
 async def test_help_and_status_answer(bot_process: BotProcess) -> None:
     async with OneBotV11Peer(bot_process.ws_url_v11, access_token=bot_process.access_token) as peer:
         await peer.send_group_message(100, 30001, "/帮助")
-        help_call = await peer.wait_call(REPLY, lambda c: "可用命令" in c.text)
+        # The first message of a fresh process waits for the guard's lexicon build (seconds, under load).
+        help_call = await peer.wait_call(REPLY, lambda c: "可用命令" in c.text, timeout=30)
         assert (
             help_call.group_id in (100, "100") and "/帮助" in help_call.text and "/状态" not in help_call.text
         )
