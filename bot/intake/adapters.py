@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import functools
 import hmac
-import json
 import time
 from collections.abc import Callable, Iterable
 from copy import deepcopy
