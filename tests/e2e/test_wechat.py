@@ -12,6 +12,7 @@ import pytest
 from bot.core.crypto import generate_key
 from bot.sim.peer_v12 import (
     OneBotV12Peer,
+    v12_group_file_notice,
     v12_group_member_decrease,
     v12_group_member_increase,
     v12_mention_seg,
@@ -91,6 +92,14 @@ async def test_owner_named_by_command_runs_admin_commands_and_is_never_proposed(
             await peer.send_group_message(GROUP, OPERATOR, "/状态")
             status = await peer.wait_call("send_message", lambda c: "群主：尚未指定" in c.text, timeout=15)
             assert "监管人员" in status.text
+            # … owner mail goes to the unit's supervisor privately, never into the group.
+            await peer.send_event(v12_group_file_notice(GROUP, stranger, "（机密）干部考察材料.docx"))
+            await peer.wait_call("send_message", _private_to(SUPERVISOR, "文件"), timeout=15)
+            assert not peer.calls_of("send_message", lambda c: c.group_id == GROUP and "请群主" in c.text)
+            # /帮助 says what works in a WeChat group and what cannot.
+            await peer.send_group_message(GROUP, stranger, "/帮助")
+            help_ = await peer.wait_call("send_message", lambda c: "微信群中不可用" in c.text, timeout=15)
+            assert "审核入群申请" in help_.text and "禁言" in help_.text and "合并转发" in help_.text
             # Before being named, the owner is a plain member.
             await peer.send_group_message(GROUP, owner, "/巡查")
             await peer.wait_call(
