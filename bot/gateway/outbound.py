@@ -174,6 +174,15 @@ class OutboundQueue:
         for h in self._timers:
             h.cancel()
         self._timers.clear()
+        # Whatever still waits (held for a reconnect, queued past the drain) will not be done by this
+        # process: settle its future, so that nothing awaiting it — an event's task, which NoneBot
+        # shields from cancellation — keeps the process from exiting. No failure report at shutdown.
+        waiting = [a for held in self._held.values() for a in held]
+        waiting += [entry[2] for lane in self._pending.values() for entry in lane]
+        self._held.clear()
+        for action in waiting:
+            if action.future is not None and not action.future.done():
+                action.future.set_exception(GatewayError(action.kind, "shutting down", retryable=False))
         tasks = [*self._workers, *self._tasks]
         for t in tasks:
             t.cancel()

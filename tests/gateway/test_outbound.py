@@ -327,3 +327,31 @@ async def test_recalls_do_not_wait_behind_a_groups_warnings() -> None:
     assert len(recalls) == 20 and max(recalls) < 0.5
     assert len(warnings) <= 6  # the warnings keep their pace (burst 5, 1/s)
     await q.stop(drain=0)
+
+
+async def test_stop_settles_what_is_still_held_so_nothing_waits_for_ever() -> None:
+    """An event's task awaiting a held recall (NoneBot shields it from cancellation) must not keep a
+    stopping process alive: stop() settles the futures of held and queued actions, without reports."""
+    q = OutboundQueue(
+        rate_global=1000, rate_group=1000, burst=100, retries=1, backoff=0.01, is_online=lambda _p: False
+    )
+    failures: list[BaseException] = []
+
+    async def listener(action: Action, err: BaseException) -> None:
+        failures.append(err)
+
+    q.on_failure(listener)
+    q.start()
+
+    async def offline() -> None:
+        raise GatewayError("resolve", "no qq connection", retryable=True)
+
+    fut = q.submit(Action("recall", offline, group_id="G", platform="qq", not_after=time.monotonic() + 60))
+    for _ in range(200):
+        if q.held:
+            break
+        await asyncio.sleep(0.01)
+    assert q.held == 1 and not fut.done()
+    await asyncio.wait_for(q.stop(drain=0.1), 5)
+    assert fut.done() and isinstance(fut.exception(), GatewayError)
+    assert q.held == 0 and failures == []
