@@ -150,6 +150,7 @@ class OutboundQueue:
         self._tasks: set[asyncio.Task[None]] = set()
         self._tracked = 0  # follow-ups waiting on an action's outcome (see `after`)
         self._held: dict[str, list[Action]] = {}  # platform → actions waiting for a reconnect
+        self._stopped = False
         self._listeners: list[FailureListener] = []
         # A flood of violations would otherwise queue warnings faster than the per-group pace sends
         # them: memory grows, and warnings trickle out long after the flood. Beyond this many waiting
@@ -160,6 +161,7 @@ class OutboundQueue:
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
+        self._stopped = False
         if not self._workers:
             self._workers = [
                 asyncio.create_task(self._work(), name=f"outbound-{i}") for i in range(self._n_workers)
@@ -171,6 +173,7 @@ class OutboundQueue:
         # Polling is fine here: it runs once, at shutdown, for at most `drain` seconds.
         while self.pending and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
+        self._stopped = True
         for h in self._timers:
             h.cancel()
         self._timers.clear()
@@ -228,6 +231,9 @@ class OutboundQueue:
         action.future = asyncio.get_running_loop().create_future()
         # A future nobody awaits must not log "exception was never retrieved".
         action.future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        if self._stopped:  # shutting down: nothing would ever run it
+            action.future.set_exception(GatewayError(action.kind, "shutting down", retryable=False))
+            return action.future
         key = self._key(action)
         if action.priority is not Priority.URGENT and len(self._pending.get(key, ())) >= self.max_pending:
             self.stats.dropped += 1

@@ -355,3 +355,5 @@ async def test_stop_settles_what_is_still_held_so_nothing_waits_for_ever() -> No
     await asyncio.wait_for(q.stop(drain=0.1), 5)
     assert fut.done() and isinstance(fut.exception(), GatewayError)
     assert q.held == 0 and failures == []
+    late = q.submit(Action("mute", offline, group_id="G", platform="qq"))  # an event still running
+    assert late.done() and isinstance(late.exception(), GatewayError)
