@@ -884,9 +884,7 @@ async def _edit(ctx: CommandContext, number: int, text: str) -> None:
     if refusal:
         ctx.reply(refusal, mention=rec.is_group)
         return
-    review = bool(_review_groups(ctx, notice)) and any(
-        rt.policy.for_group(g).preset.notice_review for g in _review_groups(ctx, notice)
-    )
+    review = any(rt.policy.for_group(g).preset.notice_review for g in _review_groups(ctx, notice))
     if not await notices.edit_text(number, text, editable, review=review):
         current = await notices.get(number) or notice
         ctx.reply(f"{_not_open(current)}，不能再修改。", mention=rec.is_group)
