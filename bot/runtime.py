@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -149,7 +150,10 @@ class Runtime:
             await self._heartbeat.stop()
             self._heartbeat = None
         if self.failures:
-            await self.failures.flush()
+            # Bounded: with the platform offline a report is held for the reconnect, and stop() of the
+            # queue (which settles held actions) comes after this.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.failures.flush(), FLUSH_TIMEOUT)
         if self.queue:
             await self.queue.stop()
         if self.db:
@@ -172,6 +176,9 @@ async def _audit_failure(action: Action, error: BaseException) -> None:
         },
     )
 
+
+FLUSH_TIMEOUT = 3.0
+"""Seconds the shutdown waits for the last failure reports."""
 
 _runtime: Runtime | None = None
 

@@ -145,8 +145,10 @@ def scanned_files(data: Path) -> list[Path]:
 
 async def test_a_realistic_run_leaves_no_personal_data_in_logs_or_database(tmp_path: Path) -> None:
     data = tmp_path / "bot"
+    # A generous stop grace: the 150 events may still be in process at SIGTERM on a busy machine, and
+    # the scan needs the logs of a clean stop.
     bot = BotProcess(superusers=[str(OPERATOR)], policy_file=POLICY_FILE, secret_key=generate_key(),
-                     data_dir=data, log_level="DEBUG")  # fmt: skip
+                     data_dir=data, log_level="DEBUG", stop_grace=60.0)  # fmt: skip
     async with bot:
         members = {GROUP: [{"user_id": OWNER, "role": "owner"}, {"user_id": ADMIN, "role": "admin"}]}
         async with OneBotV11Peer(bot.ws_url_v11, access_token=bot.access_token, members=members) as peer:
