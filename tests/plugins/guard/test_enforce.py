@@ -105,8 +105,10 @@ async def test_personal_data_is_recalled_and_only_the_masked_number_is_stored(fa
 async def test_off_topic_gets_a_private_reminder_and_no_strike(fake: FakeGateway) -> None:
     await send(msg("帮我砍一刀，谢谢大家"))
     assert calls(fake, "recall") == [] and calls(fake, "send_group") == []
-    [reminder] = calls(fake, "send_private")
-    assert reminder["user_id"] == "30001" and "「办公室工作群」" in reminder["text"]
+    # Only the sender's messages: a background loop of another capability (reports, invitations) may
+    # message its own recipients through the same fake gateway while this test runs.
+    [reminder] = [c for c in calls(fake, "send_private") if c["user_id"] == "30001"]
+    assert "「办公室工作群」" in reminder["text"]
     assert "「帮我砍」" in reminder["text"] and "不计入违规次数" in reminder["text"]
     assert await strikes() == []
 
