@@ -58,7 +58,8 @@ def _host(tmp: Path, **env: str) -> BotProcess:
     script = tmp / "host_bot.py"
     script.write_text(HOST.format(capabilities=CAPABILITIES), encoding="utf-8")
     return BotProcess(
-        module=str(script), superusers=["onebot:10001"], policy_file=POLICY_FILE, env=env, log_level="INFO"
+        module=str(script), superusers=["onebot:10001"], policy_file=POLICY_FILE, env=env, log_level="INFO",
+        stop_grace=60.0,  # its review may still be finishing at SIGTERM on a busy machine
     )
 
 
